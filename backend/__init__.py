@@ -1,0 +1,46 @@
+"""The Flask application: `create_app()` wires config, databases, the API and the jobs."""
+from flask import Flask, request
+from flask_smorest import Api
+
+from . import config as config_module
+from . import errors
+from .extensions import connect_mongo, connect_redis
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config_module.from_env(overrides))
+    app.json.sort_keys = False
+    connect_mongo(app.config)
+    app.extensions["redis"] = connect_redis(app.config)
+
+    api = Api(app, spec_kwargs={
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    })
+    from .api import register_blueprints
+    register_blueprints(api)
+    import mobile_api
+    mobile_api.register_blueprints(api)
+    errors.register(app, api)
+
+    @app.before_request
+    def require_json_bodies():
+        if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+            mimetype = request.mimetype or ""
+            if not (request.is_json or mimetype.startswith("multipart/")):
+                raise _unsupported(mimetype)
+
+    from . import cli
+    cli.register(app)
+
+    from workers import runtime
+    runtime.bind(app)
+    return app
+
+
+def _unsupported(mimetype: str):
+    from werkzeug.exceptions import UnsupportedMediaType
+    return UnsupportedMediaType(
+        f"Send the body as application/json (got {mimetype or 'no content type'}); "
+        "photos go as multipart/form-data.")

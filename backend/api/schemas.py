@@ -1,0 +1,308 @@
+"""Marshmallow schemas shared by the office/department API and the mobile API."""
+from datetime import UTC
+
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from flask_smorest import Page
+
+from ..domain.codes import Category, Role, Severity, values
+from ..domain.states import OPEN_STATES, TicketStatus
+from ..models.common import utcnow
+
+Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
+VillageCode = lambda **kw: fields.Str(validate=validate.Regexp(r"^\d{12}$", error="A village code has 12 digits."), **kw)  # noqa: E731
+Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
+
+
+class IsoDate(fields.Date):
+    """A date read as a date and stored as its ISO string (YYYY-MM-DD)."""
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) or value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
+class QuerySetPage(Page):
+    """Pages over a MongoEngine queryset (count() instead of len())."""
+    @property
+    def item_count(self):
+        return self.collection.count()
+
+
+class LocationSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = fields.Float(validate=validate.Range(0, 100_000), allow_none=True)
+
+
+class ErrorSchema(Schema):
+    code = fields.Str()
+    status = fields.Int()
+    message = fields.Str()
+    errors = fields.Dict()
+
+
+# ---------------------------------------------------------------- auth
+
+class LoginSchema(Schema):
+    username = Text(100, required=True)
+    password = Text(200, required=True)
+
+
+class UserSchema(Schema):
+    id = fields.Str(dump_only=True)
+    username = fields.Str()
+    display_name = fields.Str()
+    role = fields.Str(validate=validate.OneOf(values(Role)))
+    county_code = fields.Str()
+    department_code = fields.Str(allow_none=True)
+
+
+class TokenSchema(Schema):
+    access_token = fields.Str()
+    token_type = fields.Str()
+    user = fields.Nested(UserSchema)
+
+
+# ---------------------------------------------------------------- tasks
+
+class TaskSchema(Schema):
+    id = fields.Str(dump_only=True)
+    name = Text(200, required=True)
+    village_codes = fields.List(VillageCode(), required=True, validate=validate.Length(min=1, max=500))
+    inspector_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=50))
+    starts_on = IsoDate(required=True)
+    ends_on = IsoDate(required=True)
+    focus_categories = fields.List(fields.Str(validate=validate.OneOf(values(Category))), load_default=list)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class CheckInSchema(Schema):
+    id = fields.Str(dump_only=True)
+    client_id = fields.UUID(load_default=None)
+    village_code = VillageCode(load_default=None)
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = fields.Float(validate=validate.Range(0, 100_000), load_default=None)
+    distance_to_village_m = fields.Float(dump_only=True, allow_none=True)
+    at = fields.DateTime(dump_only=True)
+
+
+# ---------------------------------------------------------------- findings
+
+class FindingSchema(Schema):
+    id = fields.Str(dump_only=True)
+    client_id = fields.UUID(required=True, metadata={"description": "UUID made by the phone; replays are harmless"})
+    task_id = fields.Str(required=True)
+    village_code = VillageCode(required=True)
+    category = fields.Str(required=True, validate=validate.OneOf(values(Category)))
+    severity = fields.Str(required=True, validate=validate.OneOf(values(Severity)))
+    title = Text(200, required=True)
+    description = Text(5000, required=True)
+    location = fields.Nested(LocationSchema, required=True)
+    observed_at = Aware(required=True, metadata={"description": "when the phone observed it"})
+    fact_basis = Text(5000, required=True, metadata={"description": "事实依据"})
+    policy_basis = Text(5000, required=True, metadata={"description": "政策依据"})
+    responsibility_basis = Text(5000, required=True, metadata={"description": "责任依据"})
+    needs_action = fields.Bool(load_default=True)
+    township_code = fields.Str(dump_only=True)
+    ticket_id = fields.Str(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def observed_not_in_future(self, data, **kwargs):
+        from datetime import timedelta
+        if data.get("observed_at") and data["observed_at"] > utcnow() + timedelta(hours=1):
+            raise ValidationError("Lies in the future; check the phone's clock.", "observed_at")
+
+
+class PhotoSchema(Schema):
+    id = fields.Str()
+    finding_id = fields.Str()
+    sha256 = fields.Str()
+    content_type = fields.Str()
+    size = fields.Int()
+    width = fields.Int()
+    height = fields.Int()
+    url = fields.Function(lambda p: f"/api/v1/photos/{p.id}")
+    thumbnail_url = fields.Function(lambda p: f"/api/v1/photos/{p.id}?size=thumbnail")
+    created_at = fields.DateTime()
+
+
+class PhotoUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class PhotoQuerySchema(Schema):
+    size = fields.Str(load_default="original", validate=validate.OneOf(["original", "thumbnail"]))
+
+
+# ---------------------------------------------------------------- tickets
+
+class EventSchema(Schema):
+    seq = fields.Int()
+    action = fields.Str()
+    at = fields.DateTime()
+    actor_id = fields.Str(allow_none=True)
+    actor_name = fields.Str()
+    actor_role = fields.Str()
+    from_status = fields.Str(allow_none=True)
+    to_status = fields.Str()
+    department_code = fields.Str(allow_none=True)
+    note = fields.Str(allow_none=True)
+    location = fields.Nested(LocationSchema, allow_none=True)
+    data = fields.Dict()
+
+
+class TicketSchema(Schema):
+    id = fields.Str()
+    number = fields.Str()
+    status = fields.Str(metadata={"enum": values(TicketStatus)})
+    outcome = fields.Str(allow_none=True)
+    category = fields.Str()
+    severity = fields.Str()
+    title = fields.Str()
+    description = fields.Str()
+    village_code = fields.Str()
+    township_code = fields.Str()
+    department_code = fields.Str(allow_none=True)
+    handler_id = fields.Str(allow_none=True)
+    finding_id = fields.Str()
+    task_id = fields.Str()
+    location = fields.Nested(LocationSchema, allow_none=True)
+    return_count = fields.Int()
+    reopen_count = fields.Int()
+    version = fields.Int()
+    created_at = fields.DateTime()
+    dispatched_at = fields.DateTime(allow_none=True)
+    claimed_at = fields.DateTime(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Function(lambda t: bool(t.status in {s.value for s in OPEN_STATES}
+                                               and t.due_at and t.due_at < utcnow()))
+
+
+class FindingBasesSchema(Schema):
+    id = fields.Str()
+    client_id = fields.Str()
+    observed_at = fields.DateTime()
+    fact_basis = fields.Str()
+    policy_basis = fields.Str()
+    responsibility_basis = fields.Str()
+
+
+class TicketDetailSchema(TicketSchema):
+    routing_rule_id = fields.Str(allow_none=True)
+    routing_trace = fields.List(fields.Dict())
+    returned_by = fields.List(fields.Str())
+    events = fields.List(fields.Nested(EventSchema))
+    finding = fields.Nested(FindingBasesSchema, allow_none=True)
+    photos = fields.List(fields.Nested(PhotoSchema))
+
+
+class TicketFilterSchema(Schema):
+    status = fields.Str(validate=validate.OneOf(values(TicketStatus)))
+    category = fields.Str(validate=validate.OneOf(values(Category)))
+    severity = fields.Str(validate=validate.OneOf(values(Severity)))
+    township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$"))
+    village_code = VillageCode()
+    department_code = fields.Str()
+    overdue = fields.Bool()
+
+
+class NoteSchema(Schema):
+    note = Text(2000, load_default=None)
+
+
+class RequiredNoteSchema(Schema):
+    note = Text(2000, required=True)
+    location = fields.Nested(LocationSchema, load_default=None)
+
+
+class ReturnSchema(Schema):
+    reason = Text(2000, required=True, metadata={"description": "why the ticket is not ours (退单理由)"})
+
+
+class AssignSchema(Schema):
+    department_code = fields.Str(required=True)
+    note = Text(2000, load_default=None)
+
+
+class CloseSchema(Schema):
+    outcome = fields.Str(required=True, validate=validate.OneOf(["duplicate", "invalid"]))
+    reason = Text(2000, required=True)
+
+
+class VerifySchema(Schema):
+    outcome = fields.Str(required=True, validate=validate.OneOf(["confirmed", "not_fixed"]))
+    note = Text(2000, load_default=None)
+    location = fields.Nested(LocationSchema, load_default=None)
+
+
+# ---------------------------------------------------------------- routing and stats
+
+class RoutingRuleSchema(Schema):
+    id = fields.Str(dump_only=True)
+    name = Text(200, required=True)
+    priority = fields.Int(load_default=100, validate=validate.Range(0, 10_000))
+    department_code = fields.Str(required=True, metadata={"description": "a department code, or @township"})
+    category = fields.Str(validate=validate.OneOf(values(Category)), allow_none=True, load_default=None)
+    keywords = fields.List(Text(50), load_default=list)
+    township_codes = fields.List(fields.Str(validate=validate.Regexp(r"^\d{9}$")), load_default=list)
+    severities = fields.List(fields.Str(validate=validate.OneOf(values(Severity))), load_default=list)
+    active = fields.Bool(load_default=True)
+
+
+class RoutingRulePatchSchema(RoutingRuleSchema):
+    class Meta:
+        partial = True
+
+
+class ExplainSchema(Schema):
+    category = fields.Str(required=True, validate=validate.OneOf(values(Category)))
+    village_code = VillageCode(required=True)
+    text = fields.Str(load_default="", validate=validate.Length(max=10_000))
+    severity = fields.Str(load_default="general", validate=validate.OneOf(values(Severity)))
+
+
+class ExplainResultSchema(Schema):
+    department_code = fields.Str(allow_none=True)
+    department_name = fields.Str(allow_none=True)
+    rule_id = fields.Str(allow_none=True)
+    destination = fields.Str()
+    trace = fields.List(fields.Dict())
+
+
+class StatsQuerySchema(Schema):
+    group_by = fields.Str(load_default="department",
+                          validate=validate.OneOf(["department", "township", "village", "category", "month"]))
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+    min_tickets = fields.Int(load_default=None, validate=validate.Range(1, 10_000))
+
+
+class MetricsSchema(Schema):
+    tickets = fields.Int()
+    closed = fields.Int()
+    dispatched = fields.Int()
+    resolution_rate = fields.Float(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+    claim_24h_rate = fields.Float(allow_none=True)
+    reopen_rate = fields.Float(allow_none=True)
+    return_rate = fields.Float(allow_none=True)
+    median_hours_to_claim = fields.Float(allow_none=True)
+    median_days_to_close = fields.Float(allow_none=True)
+    open_overdue = fields.Int()
+
+
+class GroupMetricsSchema(MetricsSchema):
+    key = fields.Str()
+    label = fields.Str()
+    rank = fields.Int(allow_none=True)
+
+
+class StatsSchema(Schema):
+    group_by = fields.Str()
+    from_ = fields.Date(data_key="from", attribute="from", allow_none=True)
+    to = fields.Date(allow_none=True)
+    min_tickets_to_rank = fields.Int()
+    total = fields.Nested(MetricsSchema)
+    groups = fields.List(fields.Nested(GroupMetricsSchema))

@@ -1,0 +1,102 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth import current_actor, requires
+from ..domain.codes import Role
+from ..services import tickets
+from .schemas import (AssignSchema, CloseSchema, NoteSchema, QuerySetPage, RequiredNoteSchema,
+                      ReturnSchema, TicketDetailSchema, TicketFilterSchema, TicketSchema, VerifySchema)
+
+blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
+                description="Livelihood tickets (民生工单): departments claim, return, report and "
+                            "resolve; the office triages, verifies and closes")
+
+
+@blp.route("")
+class Tickets(MethodView):
+    @requires(Role.OFFICE, Role.DEPARTMENT)
+    @blp.arguments(TicketFilterSchema, location="query")
+    @blp.response(200, TicketSchema(many=True))
+    @blp.paginate(QuerySetPage)
+    def get(self, filters):
+        """Tickets: the whole county for the office, its own for a department"""
+        return tickets.list_tickets(current_actor(), filters)
+
+
+@blp.route("/<ticket_id>")
+class TicketDetail(MethodView):
+    @requires(Role.OFFICE, Role.DEPARTMENT, Role.INSPECTOR)
+    @blp.response(200, TicketDetailSchema)
+    def get(self, ticket_id):
+        """One ticket with its finding's bases, photos, routing trace and event timeline"""
+        return tickets.detail(current_actor(), ticket_id)
+
+
+@blp.route("/<ticket_id>/claim")
+class Claim(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.arguments(NoteSchema, required=False)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Claim (签收) a dispatched ticket; of concurrent claims exactly one wins"""
+        return tickets.claim(current_actor(), ticket_id, (data or {}).get("note"))
+
+
+@blp.route("/<ticket_id>/return")
+class Return(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.arguments(ReturnSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Return (退单) a wrongly routed ticket with a reason; it goes to the next candidate or triage"""
+        return tickets.return_ticket(current_actor(), ticket_id, data["reason"])
+
+
+@blp.route("/<ticket_id>/progress")
+class Progress(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.arguments(RequiredNoteSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Report progress on a claimed ticket"""
+        return tickets.report_progress(current_actor(), ticket_id, data["note"])
+
+
+@blp.route("/<ticket_id>/resolve")
+class Resolve(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.arguments(RequiredNoteSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Mark a claimed ticket resolved, with the evidence in the note"""
+        return tickets.resolve(current_actor(), ticket_id, data["note"], data.get("location"))
+
+
+@blp.route("/<ticket_id>/assign")
+class Assign(MethodView):
+    @requires(Role.OFFICE)
+    @blp.arguments(AssignSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Triage: dispatch a ticket no rule could route to a department"""
+        return tickets.assign(current_actor(), ticket_id, data["department_code"], data.get("note"))
+
+
+@blp.route("/<ticket_id>/verify")
+class Verify(MethodView):
+    @requires(Role.OFFICE)
+    @blp.arguments(VerifySchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """The office verifies a resolved ticket: confirmed closes it, not_fixed reopens it"""
+        return tickets.verify(current_actor(), ticket_id, data["outcome"], data.get("note"), data.get("location"))
+
+
+@blp.route("/<ticket_id>/close")
+class Close(MethodView):
+    @requires(Role.OFFICE)
+    @blp.arguments(CloseSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """End an open ticket as a duplicate or invalid, with a reason"""
+        return tickets.close_as(current_actor(), ticket_id, data["outcome"], data["reason"])

@@ -1,0 +1,82 @@
+"""Command line: `flask --app backend <group> <command>`."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+divisions_cli = AppGroup("divisions", help="Townships and villages from the division files.")
+demo_cli = AppGroup("demo", help="The demo county (沂水县).")
+routing_cli = AppGroup("routing", help="Ticket routing.")
+
+
+@divisions_cli.command("import")
+@click.argument("county_code")
+@click.option("--source", type=click.Path(path_type=Path), default=Path("../shared/data/divisions"),
+              show_default=True, help="Folder with areas.csv, streets.csv(.gz), villages.csv(.gz).")
+def import_divisions(county_code, source):
+    """Import (or update) one county's townships and villages."""
+    from .services.divisions import DivisionsError, import_county
+
+    def bar(rows):
+        with click.progressbar(rows, label=f"Importing {county_code}", show_pos=True) as items:
+            yield from items
+    try:
+        click.echo(f"Reading {source} …")
+        result = import_county(source, county_code, progress=bar)
+    except DivisionsError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{result['county_name']} ({county_code}): {result['townships']} townships, "
+               f"{result['villages']} villages imported or updated.")
+
+
+def print_accounts(summary: dict, password: str) -> None:
+    click.echo(f"Demo county {summary['county_name']} ({summary['county_code']}): "
+               f"{summary['townships']} townships, {summary['villages']} villages, "
+               f"{summary['departments']} departments, {summary['rules']} routing rules, "
+               f"{summary['tasks']} inspection tasks.")
+    click.echo(f"Demo accounts (password: {password}):")
+    for username, role, department in summary["users"]:
+        click.echo(f"  {username:<32} {role:<11} {department or ''}")
+
+
+@demo_cli.command("load")
+def load_demo():
+    """Load the demo county, its departments, rules, users and tasks (idempotent)."""
+    from .services import demo
+    password = current_app.config["DEMO_PASSWORD"]
+    print_accounts(demo.load(password), password)
+
+
+@demo_cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
+def run_demo(host, port):
+    """Load the demo county, run the jobs in-process and serve the API."""
+    import os
+
+    from workers.runtime import start_in_process
+
+    from .services import demo
+    app = current_app._get_current_object()
+    password = app.config["DEMO_PASSWORD"]
+    print_accounts(demo.load(password), password)
+    if app.config["JOBS_IN_PROCESS"]:
+        start_in_process(app)
+        click.echo("Background jobs run in this process"
+                   + (f" on Redis {app.config['REDIS_URL']}." if app.config["REDIS_URL"] else " (in-memory queue)."))
+    port = port or int(os.environ.get("PORT", "5000"))
+    click.echo(f"API on http://{host}:{port}/api/v1  ·  docs http://{host}:{port}/docs")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@routing_cli.command("sweep")
+def sweep():
+    """Enqueue routing again for tickets left pending_routing."""
+    from workers.jobs import sweep_pending_routing
+    click.echo(f"{sweep_pending_routing()} tickets enqueued for routing.")
+
+
+def register(app) -> None:
+    for group in (divisions_cli, demo_cli, routing_cli):
+        app.cli.add_command(group)

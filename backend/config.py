@@ -1,0 +1,60 @@
+"""Configuration from environment variables, with safe defaults for the embedded mode.
+
+Embedded mode (no MONGODB_URI): MongoDB is mongomock in this process, background jobs run
+in this process too, and Redis is REDIS_URL if set, else an in-process fake. Production
+mode (MONGODB_URI set): REDIS_URL and SECRET_KEY are required.
+"""
+import os
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def from_env(overrides: dict | None = None) -> dict:
+    env = os.environ
+    mongodb_uri = env.get("MONGODB_URI") or None
+    embedded = mongodb_uri is None
+    config = {
+        "EMBEDDED": embedded,
+        "MONGODB_URI": mongodb_uri,
+        "MONGODB_DB": env.get("MONGODB_DB", "xuncha"),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # Jobs run inside the API process where MongoDB is in-process (mongomock).
+        "JOBS_IN_PROCESS": env.get("JOBS_IN_PROCESS", "1" if embedded else "0") == "1",
+        "TOKEN_TTL_SECONDS": _int("TOKEN_TTL_SECONDS", 12 * 3600),
+        "MAX_RETURNS": _int("MAX_RETURNS", 2),
+        "STATS_MIN_TICKETS": _int("STATS_MIN_TICKETS", 5),
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Tickets still pending_routing this long after creation are enqueued again.
+        "ROUTING_SWEEP_GRACE_SECONDS": _int("ROUTING_SWEEP_GRACE_SECONDS", 30),
+        "ROUTING_SWEEP_INTERVAL_SECONDS": _int("ROUTING_SWEEP_INTERVAL_SECONDS", 30),
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo12345"),
+        "API_TITLE": "Rural inspection backend (对村巡察 · 民生工单)",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "JSON_SORT_KEYS": False,
+    }
+    config.update(overrides or {})
+    if not config["EMBEDDED"]:
+        missing = [k for k in ("REDIS_URL", "SECRET_KEY") if not config.get(k)]
+        if missing:
+            raise ConfigError(f"{' and '.join(missing)} must be set when MONGODB_URI is set "
+                              "(production mode)")
+    elif not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = "embedded-demo-only-not-secret"
+    return config

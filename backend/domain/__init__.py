@@ -1,0 +1,1 @@
+"""Plain-Python rules of the inspection loop: no Flask, no MongoDB imports."""

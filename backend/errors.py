@@ -1,0 +1,86 @@
+"""Domain exceptions and the one JSON error shape: {code, status, message, errors}."""
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+         415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
+         500: "internal_error", 503: "unavailable"}
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        if code:
+            self.code = code
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class InvalidInput(DomainError):
+    status, code = 422, "invalid_input"
+
+
+def error_body(status: int, code: str, message: str, errors: dict | None = None):
+    response = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
+    response.status_code = status
+    return response
+
+
+def handle_domain_error(exc: DomainError):
+    response = error_body(exc.status, exc.code, exc.message, exc.errors)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("messages") or {}
+    # webargs nests messages by location ({"json": {...}}); flatten the one location.
+    if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in ("json", "query", "files", "form", "view_args"):
+        errors = next(iter(errors.values()))
+    message = data.get("message") or exc.description or CODES.get(status, "error")
+    if status == 422 and errors and not data.get("message"):
+        message = "The request has invalid or missing fields; see errors."
+    if status == 413:
+        from flask import current_app
+        limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        message = f"The request body is larger than the limit of {limit_mb} MB."
+    response = error_body(status, CODES.get(status, "error"), message, errors)
+    for name, value in (exc.get_headers() if hasattr(exc, "get_headers") else []):
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
+
+
+def handle_unexpected(exc: Exception):
+    from flask import current_app
+    current_app.logger.exception("unhandled error")
+    return error_body(500, "internal_error", "Something went wrong on the server; it has been logged.")
+
+
+def register(app, api) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,12 @@
+"""MongoEngine documents, each with the indexes its queries need."""
+from .places import County, Department, Township, Village
+from .users import User
+from .tasks import CheckIn, InspectionTask
+from .findings import Finding, Location, Photo
+from .tickets import Sequence, Ticket, TicketEvent
+from .rules import HolidayOverride, RoutingRule, SlaPolicy
+
+ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
+                 Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride)
+
+__all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]

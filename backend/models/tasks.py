@@ -1,0 +1,33 @@
+"""Inspection tasks (巡察任务) and inspectors' check-ins at villages."""
+from mongoengine import (DateTimeField, Document, FloatField, ListField, ObjectIdField,
+                         PointField, StringField)
+
+from .common import utcnow
+
+
+class InspectionTask(Document):
+    county_code = StringField(required=True)
+    name = StringField(required=True)
+    village_codes = ListField(StringField(), required=True)
+    inspector_ids = ListField(ObjectIdField(), required=True)
+    starts_on = StringField(required=True)  # ISO date, Asia/Shanghai
+    ends_on = StringField(required=True)
+    focus_categories = ListField(StringField())
+    created_by = ObjectIdField()
+    created_at = DateTimeField(default=utcnow)
+    meta = {"indexes": ["county_code", "inspector_ids"], "ordering": ["-starts_on"]}
+
+
+class CheckIn(Document):
+    client_id = StringField(unique=True, sparse=True)
+    task_id = ObjectIdField(required=True)
+    inspector_id = ObjectIdField(required=True)
+    county_code = StringField(required=True)
+    village_code = StringField(required=True)
+    lat = FloatField(required=True)
+    lon = FloatField(required=True)
+    accuracy_m = FloatField()
+    point = PointField(auto_index=False)
+    distance_to_village_m = FloatField()
+    at = DateTimeField(default=utcnow)
+    meta = {"indexes": ["task_id", "village_code"]}

@@ -1,0 +1,1 @@
+"""Use cases: load documents, apply the domain rules, save atomically, enqueue jobs."""

@@ -1,0 +1,41 @@
+"""Loading the demo county (沂水县) from `fixtures/yishui`. Idempotent: run it again and it
+updates what is there."""
+import json
+from pathlib import Path
+
+from ..models import Department, InspectionTask, RoutingRule, User
+from ..models.common import utcnow
+from . import accounts, divisions
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "yishui"
+
+
+def load(password: str, source: Path = FIXTURES) -> dict:
+    spec = json.loads((source / "county.json").read_text(encoding="utf-8"))
+    county = spec["county_code"]
+    summary = divisions.import_county(source, county)
+    for dept in spec["departments"]:
+        Department.objects(county_code=county, code=dept["code"]).update_one(
+            upsert=True, set__name=dept["name"], set__kind=dept.get("kind", "county"), set__active=True)
+    for rule in spec["rules"]:
+        RoutingRule.objects(county_code=county, name=rule["name"]).update_one(
+            upsert=True, set__priority=rule["priority"], set__category=rule.get("category"),
+            set__keywords=rule.get("keywords", []), set__township_codes=rule.get("township_codes", []),
+            set__severities=rule.get("severities", []), set__department_code=rule["department_code"],
+            set__active=True)
+    users = [accounts.upsert_user(u["username"], password, u["role"], county,
+                                  u.get("department_code"), u.get("display_name"))
+             for u in spec["users"]]
+    for dept in Department.objects(county_code=county, kind__in=["county", "township"]):
+        users.append(accounts.upsert_user(f"dept-{dept.code}", password, "department", county,
+                                          dept.code, dept.name))
+    by_name = {u.username: u for u in users}
+    for task in spec["tasks"]:
+        InspectionTask.objects(county_code=county, name=task["name"]).update_one(
+            upsert=True, set__village_codes=task["village_codes"],
+            set__inspector_ids=[by_name[n].id for n in task["inspectors"]],
+            set__starts_on=task["starts_on"], set__ends_on=task["ends_on"],
+            set__focus_categories=task["focus_categories"], set_on_insert__created_at=utcnow())
+    return {**summary, "departments": Department.objects(county_code=county).count(),
+            "rules": len(spec["rules"]), "users": [(u.username, u.role, u.department_code) for u in users],
+            "tasks": len(spec["tasks"])}

@@ -1,0 +1,6 @@
+"""The inspectors' API, under /api/v1/mobile/: tasks, check-in, findings, photos, tickets."""
+
+
+def register_blueprints(api) -> None:
+    from .views import blp
+    api.register_blueprint(blp)

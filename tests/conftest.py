@@ -1,0 +1,133 @@
+"""Test fixtures: one app per session, a clean database and Redis for every test.
+
+Redis is real (TEST_REDIS_URL, default redis://127.0.0.1:6379/15); MongoDB is mongomock
+unless MONGODB_URI is set, in which case the same suite runs against real MongoDB.
+"""
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import mongoengine
+import pytest
+from rq import SimpleWorker
+
+from backend import create_app
+from backend.services import demo
+from workers.queues import QUEUE_NAMES, get_queue
+
+PASSWORD = "test-password"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def app():
+    overrides = {"REDIS_URL": REDIS_URL, "JOBS_IN_PROCESS": False, "TESTING": True,
+                 "MONGODB_DB": os.environ.get("TEST_MONGODB_DB", "xuncha_test"),
+                 "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "DEMO_PASSWORD": PASSWORD,
+                 "SECRET_KEY": "test-secret"}
+    application = create_app(overrides)
+    redis = application.extensions["redis"]
+    try:
+        redis.ping()
+    except Exception as exc:  # fail loudly: the suite needs a real Redis
+        pytest.exit(f"Redis at {REDIS_URL} does not answer ({exc}); start it (see README).", returncode=3)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def clean(app):
+    """Every test starts from an empty database with the demo county loaded, and empty queues."""
+    db = mongoengine.get_db()
+    for name in db.list_collection_names():
+        if not name.startswith("system."):
+            db[name].delete_many({})
+    app.extensions["redis"].flushdb()
+    with app.app_context():
+        demo.load(PASSWORD)
+    yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job through RQ in this process (mongomock is in-process)."""
+    def run() -> int:
+        """Returns how many jobs ran (including failed ones)."""
+        queues = [get_queue(n) for n in QUEUE_NAMES]
+        before = sum(q.finished_job_registry.count + q.failed_job_registry.count for q in queues)
+        worker = SimpleWorker(queues, connection=app.extensions["redis"])
+        worker.work(burst=True, logging_level="WARNING")
+        return sum(q.finished_job_registry.count + q.failed_job_registry.count for q in queues) - before
+    return run
+
+
+class Api:
+    """A thin HTTP helper: log in as a demo user and call the API as them."""
+
+    def __init__(self, client):
+        self.client = client
+        self._tokens = {}
+
+    def token(self, username: str) -> str:
+        if username not in self._tokens:
+            r = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.get_json()
+            self._tokens[username] = r.get_json()["access_token"]
+        return self._tokens[username]
+
+    def headers(self, username: str | None) -> dict:
+        return {"Authorization": f"Bearer {self.token(username)}"} if username else {}
+
+    def get(self, path, as_=None, **kw):
+        return self.client.get(path, headers=self.headers(as_), **kw)
+
+    def post(self, path, as_=None, **kw):
+        return self.client.post(path, headers=self.headers(as_), **kw)
+
+    def patch(self, path, as_=None, **kw):
+        return self.client.patch(path, headers=self.headers(as_), **kw)
+
+    def delete(self, path, as_=None, **kw):
+        return self.client.delete(path, headers=self.headers(as_), **kw)
+
+    def task_id(self, username="inspector1", index=0) -> str:
+        tasks = self.get("/api/v1/mobile/tasks", as_=username).get_json()
+        return sorted(tasks, key=lambda t: t["name"])[index]["id"]
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+def finding_payload(task_id: str, **overrides) -> dict:
+    """A complete, valid finding as a phone would send it."""
+    payload = {
+        "client_id": str(uuid.uuid4()),
+        "task_id": task_id,
+        "village_code": "371323001001",
+        "category": "livelihood",
+        "severity": "general",
+        "title": "村内主干道路面坑洼",
+        "description": "阳东社区东侧道路路面坑洼严重，雨天积水，群众出行不便。",
+        "location": {"lat": 35.79, "lon": 118.63, "accuracy_m": 12.0},
+        "observed_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "fact_basis": "现场查看，路面坑洼约200米，走访群众5人。",
+        "policy_basis": "《山东省农村公路条例》第十二条",
+        "responsibility_basis": "县交通运输局负责农村公路养护管理。",
+    }
+    payload.update(overrides)
+    return payload
+
+
+@pytest.fixture
+def submit(api):
+    """Submit a finding as an inspector; returns the response."""
+    def do(username="inspector1", task_index=0, **overrides):
+        payload = finding_payload(api.task_id(username, task_index), **overrides)
+        return api.post("/api/v1/mobile/findings", as_=username, json=payload)
+    return do

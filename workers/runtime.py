@@ -1,0 +1,77 @@
+"""Where jobs find the application, and the in-process runner of the embedded mode.
+
+A forking `rq worker` imports the job functions without any app: `app()` then builds one
+from the environment. In the embedded mode and in tests the app already exists in this
+process (MongoDB is mongomock, which other processes cannot see) and is bound here.
+"""
+import logging
+import threading
+import time
+
+from rq import SimpleWorker
+from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
+
+log = logging.getLogger(__name__)
+_app = None
+
+
+def bind(app) -> None:
+    global _app
+    _app = app
+
+
+def app():
+    if _app is None:
+        from backend import create_app
+        create_app()  # binds itself
+    return _app
+
+
+def redis():
+    return app().extensions["redis"]
+
+
+class ThreadWorker(SimpleWorker):
+    """A SimpleWorker that can live in a thread: no signal handlers, timer-based timeouts."""
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+
+def start_in_process(flask_app, stop: threading.Event | None = None) -> threading.Event:
+    """Run the queues and the periodic jobs inside this process (embedded mode)."""
+    from .queues import QUEUE_NAMES, get_queue
+    from .jobs import sweep_pending_routing
+
+    stop = stop or threading.Event()
+    connection = flask_app.extensions["redis"]
+
+    def work():
+        worker = ThreadWorker([get_queue(n) for n in QUEUE_NAMES], connection=connection)
+        while not stop.is_set():
+            try:
+                worker.work(burst=True, logging_level="WARNING")
+            except Exception:  # Redis gone: keep the thread alive and try again
+                log.exception("in-process worker stopped; restarting in 2 s")
+                stop.wait(2)
+            stop.wait(0.05)
+
+    def tick():
+        scheduler = RQScheduler(list(QUEUE_NAMES), connection=connection)
+        next_sweep = 0.0
+        while not stop.is_set():
+            try:
+                scheduler.acquire_locks()
+                scheduler.enqueue_scheduled_jobs()  # retries waiting for their interval
+                if time.monotonic() >= next_sweep:
+                    sweep_pending_routing()
+                    next_sweep = time.monotonic() + flask_app.config["ROUTING_SWEEP_INTERVAL_SECONDS"]
+            except Exception:
+                log.exception("in-process scheduler tick failed")
+            stop.wait(1)
+
+    for target, name in ((work, "rq-in-process"), (tick, "rq-scheduler-in-process")):
+        threading.Thread(target=target, name=name, daemon=True).start()
+    return stop
