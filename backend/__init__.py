@@ -11,6 +11,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(config_module.from_env(overrides))
     app.json.sort_keys = False
+    app.json.ensure_ascii = False
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
 

@@ -67,7 +67,8 @@ def run_demo(host, port):
                    + (f" on Redis {app.config['REDIS_URL']}." if app.config["REDIS_URL"] else " (in-memory queue)."))
     port = port or int(os.environ.get("PORT", "5000"))
     click.echo(f"API on http://{host}:{port}/api/v1  ·  docs http://{host}:{port}/docs")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @routing_cli.command("sweep")
