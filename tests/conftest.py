@@ -34,16 +34,33 @@ def app():
     return application
 
 
-@pytest.fixture(autouse=True)
-def clean(app):
-    """Every test starts from an empty database with the demo county loaded, and empty queues."""
+def _reset_database() -> None:
     db = mongoengine.get_db()
     for name in db.list_collection_names():
         if not name.startswith("system."):
             db[name].delete_many({})
-    app.extensions["redis"].flushdb()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(app):
+    """The demo county loaded once; each test starts from a copy of these documents."""
+    _reset_database()
     with app.app_context():
         demo.load(PASSWORD)
+    db = mongoengine.get_db()
+    return {name: list(db[name].find()) for name in db.list_collection_names()
+            if not name.startswith("system.")}
+
+
+@pytest.fixture(autouse=True)
+def clean(app, demo_snapshot):
+    """Every test starts from the demo county and nothing else, with empty queues."""
+    _reset_database()
+    db = mongoengine.get_db()
+    for name, documents in demo_snapshot.items():
+        if documents:
+            db[name].insert_many([dict(d) for d in documents])
+    app.extensions["redis"].flushdb()
     yield
 
 

@@ -46,7 +46,7 @@ class Rule(MethodView):
         return routing.get_rule(current_actor(), rule_id)
 
     @requires(Role.ADMIN)
-    @blp.arguments(RoutingRulePatchSchema)
+    @blp.arguments(RoutingRulePatchSchema(partial=True))
     @blp.response(200, RoutingRuleSchema)
     def patch(self, data, rule_id):
         """Change a routing rule"""

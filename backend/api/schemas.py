@@ -252,8 +252,7 @@ class RoutingRuleSchema(Schema):
 
 
 class RoutingRulePatchSchema(RoutingRuleSchema):
-    class Meta:
-        partial = True
+    """The same fields, each optional (load it with partial=True)."""
 
 
 class ExplainSchema(Schema):

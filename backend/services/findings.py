@@ -12,7 +12,7 @@ from ..auth import Actor
 from ..domain.states import Action, TicketStatus
 from ..errors import Conflict, NotFound
 from ..models import Finding, Location, Sequence, Ticket, TicketEvent
-from ..models.common import utcnow
+from ..models.common import to_millis, utcnow
 from .tasks import my_task, task_village
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
@@ -43,7 +43,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
         task_id=task.id, inspector_id=actor.id, village_code=village.code,
         township_code=village.township_code, category=data["category"], severity=data["severity"],
         title=data["title"], description=data["description"], location=Location(**data["location"]),
-        point=[data["location"]["lon"], data["location"]["lat"]], observed_at=data["observed_at"],
+        point=[data["location"]["lon"], data["location"]["lat"]], observed_at=to_millis(data["observed_at"]),
         fact_basis=data["fact_basis"], policy_basis=data["policy_basis"],
         responsibility_basis=data["responsibility_basis"], needs_action=data.get("needs_action", True))
     try:
