@@ -1,0 +1,36 @@
+"""The embedded mode: jobs run inside the API process, and the API documents itself."""
+import time
+
+from workers.runtime import start_in_process
+
+
+def test_in_process_worker_routes_a_new_ticket_without_any_separate_worker(app, api, submit):
+    stop = start_in_process(app)
+    try:
+        ticket_id = submit().get_json()["ticket_id"]
+        deadline = time.monotonic() + 10
+        status = None
+        while time.monotonic() < deadline:
+            status = api.get(f"/api/v1/tickets/{ticket_id}", as_="office").get_json()["status"]
+            if status != "pending_routing":
+                break
+            time.sleep(0.05)
+        assert status == "dispatched"
+    finally:
+        stop.set()
+        time.sleep(0.2)
+
+
+def test_openapi_document_lists_every_endpoint(client):
+    spec = client.get("/openapi.json").get_json()
+    paths = spec["paths"]
+    for path in ["/api/v1/auth/token", "/api/v1/me", "/api/v1/tasks", "/api/v1/tickets",
+                 "/api/v1/tickets/{ticket_id}/claim", "/api/v1/tickets/{ticket_id}/return",
+                 "/api/v1/tickets/{ticket_id}/assign", "/api/v1/stats/resolution",
+                 "/api/v1/routing/explain", "/api/v1/mobile/findings",
+                 "/api/v1/mobile/findings/{finding_id}/photos", "/api/v1/mobile/tickets/{ticket_id}/verify",
+                 "/api/v1/mobile/tasks/{task_id}/check-in"]:
+        assert path in paths, path
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert paths["/api/v1/auth/token"]["post"]["security"] == []
+    assert client.get("/docs").status_code == 200
