@@ -5,27 +5,46 @@ from the environment. In the embedded mode and in tests the app already exists i
 process (MongoDB is mongomock, which other processes cannot see) and is bound here.
 """
 import logging
+import os
 import threading
 import time
 
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
 log = logging.getLogger(__name__)
 _app = None
+_pid = None
 
 
 def bind(app) -> None:
-    global _app
-    _app = app
+    global _app, _pid
+    _app, _pid = app, os.getpid()
 
 
 def app():
+    """The application for jobs. In a forked work horse, MongoDB is connected again:
+    a MongoClient must not be shared across fork()."""
+    global _pid
     if _app is None:
         from backend import create_app
         create_app()  # binds itself
+    elif _pid != os.getpid() and not _app.config["JOBS_IN_PROCESS"]:
+        from backend.extensions import connect_mongo, connect_redis
+        connect_mongo(_app.config)
+        _app.extensions["redis"] = connect_redis(_app.config)
+        _pid = os.getpid()
     return _app
+
+
+class AppWorker(Worker):
+    """The production worker: builds the app once before forking, so that each job's
+    work horse starts with everything imported (`rq worker -w workers.runtime.AppWorker`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        app()
 
 
 def redis():
