@@ -1,10 +1,34 @@
 """Connections: MongoDB (real or mongomock), Redis (real or fake) and the RQ queues."""
+import functools
+import threading
+
 import mongoengine
 import mongomock
+import mongomock.collection
 import mongomock.gridfs
 import redis
 
 _fake_redis_server = None
+_mongomock_write_lock = threading.RLock()
+
+
+def _serialise_mongomock_writes() -> None:
+    """mongomock checks a filter and then writes by _id, unlocked: two threads can both pass
+    a `version == n` guard (seen: 7 winners of one round), and both pass a unique-index check.
+    Real MongoDB makes each single-document write atomic; the embedded mode serves requests in
+    threads, so its writes take one process-wide lock to get the same guarantee."""
+    collection = mongomock.collection.Collection
+    if getattr(collection, "_xuncha_locked", False):
+        return
+    for name in ("_insert", "_update", "_find_and_modify", "_delete"):
+        original = getattr(collection, name)
+
+        @functools.wraps(original)
+        def locked(self, *args, __original=original, **kwargs):
+            with _mongomock_write_lock:
+                return __original(self, *args, **kwargs)
+        setattr(collection, name, locked)
+    collection._xuncha_locked = True
 
 
 def connect_mongo(config: dict) -> None:
@@ -13,6 +37,7 @@ def connect_mongo(config: dict) -> None:
         mongoengine.connect(host=config["MONGODB_URI"], db=config["MONGODB_DB"],
                             uuidRepresentation="standard", tz_aware=True)
     else:
+        _serialise_mongomock_writes()
         mongomock.gridfs.enable_gridfs_integration()
         mongoengine.connect(config["MONGODB_DB"], host="mongodb://localhost",
                             mongo_client_class=mongomock.MongoClient,

@@ -1,4 +1,5 @@
 """Two people of a department claim the same ticket at the same moment: exactly one wins."""
+import sys
 import threading
 
 import pytest
@@ -70,3 +71,36 @@ def test_many_simultaneous_claims_on_many_tickets_have_one_winner_each(app, api,
         assert sorted(code for code, _ in statuses.values()) == [200, 409]
         events = api.get(f"/api/v1/tickets/{ticket_id}", as_="office").get_json()["events"]
         assert [e["action"] for e in events] == ["open", "route", "claim"]
+
+
+def test_the_compare_and_set_under_every_state_change_lets_exactly_one_writer_win(app, submit):
+    """The guard the ticket writer relies on, hammered from many threads: every round, all
+    threads read the same version and try to advance it; exactly one may succeed. (In the
+    embedded mode this holds only because writes to mongomock are serialised.)"""
+    from backend.models import Ticket
+
+    ticket_id = submit().get_json()["ticket_id"]
+    threads, rounds = 8, 60
+    barrier = threading.Barrier(threads)
+    wins = [0] * rounds
+
+    def contend(index):
+        for n in range(rounds):
+            barrier.wait(timeout=10)
+            if Ticket.objects(id=ticket_id, version=n + 1).modify(new=True, inc__version=1) is not None:
+                wins[n] += 1
+            barrier.wait(timeout=10)
+
+    workers = [threading.Thread(target=contend, args=(i,)) for i in range(threads)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: widen every race window
+    try:
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(60)
+    finally:
+        sys.setswitchinterval(switch)
+    assert wins == [1] * rounds
+    with app.app_context():
+        assert Ticket.objects.get(id=ticket_id).version == rounds + 1
