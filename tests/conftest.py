@@ -105,6 +105,9 @@ class Api:
     def post(self, path, as_=None, **kw):
         return self.client.post(path, headers=self.headers(as_), **kw)
 
+    def put(self, path, as_=None, **kw):
+        return self.client.put(path, headers=self.headers(as_), **kw)
+
     def patch(self, path, as_=None, **kw):
         return self.client.patch(path, headers=self.headers(as_), **kw)
 

@@ -270,6 +270,23 @@ class ExplainResultSchema(Schema):
     trace = fields.List(fields.Dict())
 
 
+class SlaPolicySchema(Schema):
+    category = fields.Str()
+    severity = fields.Str()
+    resolve_days = fields.Int()
+    is_default = fields.Bool()
+
+
+class SlaDaysSchema(Schema):
+    resolve_days = fields.Int(required=True, validate=validate.Range(1, 365))
+
+
+class HolidaySchema(Schema):
+    day = fields.Str(dump_only=True)
+    is_workday = fields.Bool(required=True)
+    note = Text(200, load_default=None, allow_none=True)
+
+
 class StatsQuerySchema(Schema):
     group_by = fields.Str(load_default="department",
                           validate=validate.OneOf(["department", "township", "village", "category", "month"]))
