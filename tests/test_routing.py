@@ -145,10 +145,10 @@ def test_with_redis_down_submissions_succeed_and_the_sweep_routes_each_once(app,
     app.config["ROUTING_SWEEP_GRACE_SECONDS"] = 0
     try:
         assert jobs.sweep_pending_routing() == 3
-        assert jobs.sweep_pending_routing() == 3  # swept twice before a worker ran
+        assert jobs.sweep_pending_routing() == 3  # swept again before a worker ran: no new jobs
     finally:
         app.config["ROUTING_SWEEP_GRACE_SECONDS"] = 30
-    assert run_jobs() == 6
+    assert run_jobs() == 3
     for ticket_id in ids:
         events = ticket(api, ticket_id)["events"]
         assert [e["action"] for e in events] == ["open", "route"]
@@ -167,3 +167,44 @@ def test_a_real_redis_outage_does_not_fail_a_submission(app, api, submit, run_jo
     assert r.status_code == 201
     with app.app_context():
         assert Ticket.objects.get(id=r.get_json()["ticket_id"]).status == "pending_routing"
+
+
+def test_a_finding_stored_without_its_ticket_gets_one_from_the_sweep(app, api, submit, run_jobs, monkeypatch):
+    """The process stops between storing the finding and opening its ticket."""
+    from backend.models import Finding
+    from backend.services import findings
+
+    def crash(finding):
+        raise RuntimeError("process killed (simulated)")
+
+    monkeypatch.setattr(findings, "open_ticket", crash)
+    r = submit()
+    assert r.status_code == 500 and r.get_json()["code"] == "internal_error"
+    monkeypatch.undo()
+    with app.app_context():
+        (finding,) = Finding.objects
+        assert finding.ticket_id is None
+
+    app.config["ROUTING_SWEEP_GRACE_SECONDS"] = 0
+    try:
+        assert jobs.sweep_pending_routing() == 0  # opened now, routed by its own job
+        assert jobs.sweep_pending_routing() == 1  # its routing job is waiting; no second one
+    finally:
+        app.config["ROUTING_SWEEP_GRACE_SECONDS"] = 30
+    assert run_jobs() == 1
+    (ticket_row,) = api.get("/api/v1/tickets", as_="office").get_json()
+    assert ticket_row["finding_id"] == str(finding.id) and ticket_row["status"] == "dispatched"
+
+
+def test_replaying_a_finding_whose_ticket_was_never_opened_opens_it(app, api, run_jobs, monkeypatch):
+    from backend.services import findings
+    from conftest import finding_payload
+
+    payload = finding_payload(api.task_id())
+    monkeypatch.setattr(findings, "open_ticket", lambda finding: (_ for _ in ()).throw(RuntimeError("killed")))
+    assert api.post("/api/v1/mobile/findings", as_="inspector1", json=payload).status_code == 500
+    monkeypatch.undo()
+    again = api.post("/api/v1/mobile/findings", as_="inspector1", json=payload)
+    assert again.status_code == 200 and again.get_json()["ticket_id"] is not None
+    run_jobs()
+    assert ticket(api, again.get_json()["ticket_id"])["status"] == "dispatched"

@@ -19,16 +19,21 @@ def route_ticket(ticket_id: str) -> str | None:
 
 
 def sweep_pending_routing() -> int:
-    """Enqueue routing again for tickets left pending (Redis was down, or a job was lost)."""
+    """Enqueue routing again for tickets left pending (Redis was down, or a job was lost),
+    and open the tickets of findings stored without one. A ticket whose routing job is still
+    waiting in the queue gets no second one. Returns how many tickets have a routing job
+    waiting afterwards (none of them twice)."""
     from backend.models import Ticket
     from backend.models.common import utcnow
-    from backend.services.findings import enqueue_routing
+    from backend.services.findings import enqueue_routing, open_missing_tickets
 
     app = runtime.app()
     with app.app_context():
         cutoff = utcnow() - timedelta(seconds=app.config["ROUTING_SWEEP_GRACE_SECONDS"])
+        if opened := open_missing_tickets(cutoff):
+            log.warning("sweep: opened %d tickets of findings stored without one", opened)
         ids = [t.id for t in Ticket.objects(status="pending_routing", created_at__lt=cutoff).only("id")]
         enqueued = sum(1 for tid in ids if enqueue_routing(tid))
         if ids:
-            log.info("sweep: %d tickets pending routing, %d enqueued again", len(ids), enqueued)
+            log.info("sweep: %d tickets pending routing, %d with a routing job waiting", len(ids), enqueued)
         return enqueued

@@ -91,7 +91,10 @@ def open_ticket(finding: Finding) -> Ticket:
         try:
             ticket.save(force_insert=True)
         except NotUniqueError:
-            ticket = Ticket.objects.get(finding_id=finding.id)
+            # Expected only when the same finding's ticket was opened concurrently.
+            ticket = Ticket.objects(finding_id=finding.id).first()
+            if ticket is None:
+                raise
     Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id)
     finding.ticket_id = ticket.id
     if ticket.status == TicketStatus.PENDING_ROUTING:
@@ -100,9 +103,17 @@ def open_ticket(finding: Finding) -> Ticket:
 
 
 def enqueue_routing(ticket_id) -> str | None:
+    """One routing job per ticket at a time: the job id is the ticket's."""
     from rq import Retry
     return enqueue("workers.jobs.route_ticket", str(ticket_id), queue=ROUTING,
-                   retry=Retry(max=3, interval=[5, 30, 120]))
+                   job_id=f"route-{ticket_id}", retry=Retry(max=3, interval=[5, 30, 120]))
+
+
+def open_missing_tickets(older_than) -> int:
+    """Open the tickets of findings that were stored but whose ticket was not (the process
+    stopped in between). Returns how many were opened."""
+    orphans = Finding.objects(needs_action=True, ticket_id=None, created_at__lt=older_than)
+    return sum(1 for finding in orphans if open_ticket(finding))
 
 
 def get_mine(actor: Actor, finding_id: str) -> Finding:
