@@ -28,7 +28,26 @@ def _serialise_mongomock_writes() -> None:
             with _mongomock_write_lock:
                 return __original(self, *args, **kwargs)
         setattr(collection, name, locked)
+    collection._iter_documents = _iter_documents_by_id_first(collection._iter_documents)
     collection._xuncha_locked = True
+
+
+def _iter_documents_by_id_first(scan):
+    """mongomock answers every query by scanning the whole collection; a filter on one _id
+    (every ticket state change) reads that document directly instead. Same answers."""
+    from mongomock.filtering import filter_applies
+
+    @functools.wraps(scan)
+    def iter_documents(self, filter):
+        wanted = filter.get("_id") if isinstance(filter, dict) else None
+        if wanted is None or isinstance(wanted, (dict, list)):
+            return scan(self, filter)
+        try:
+            document = self._store[wanted]
+        except (KeyError, TypeError):
+            return iter(())
+        return iter((document,)) if filter_applies(filter, document) else iter(())
+    return iter_documents
 
 
 def connect_mongo(config: dict) -> None:
