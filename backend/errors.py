@@ -60,7 +60,11 @@ def handle_http_exception(exc: HTTPException):
     # webargs nests messages by location ({"json": {...}}); flatten the one location.
     if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in ("json", "query", "files", "form", "view_args"):
         errors = next(iter(errors.values()))
+    if isinstance(errors, list):  # a message about the body as a whole
+        errors = {"body": errors}
     message = data.get("message") or exc.description or CODES.get(status, "error")
+    if status == 400 and errors.get("body") == ["Invalid JSON body."]:
+        message = "The request body is not valid JSON."
     if status == 422 and errors and not data.get("message"):
         message = "The request has invalid or missing fields; see errors."
     if status == 413:

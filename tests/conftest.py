@@ -5,6 +5,7 @@ unless MONGODB_URI is set, in which case the same suite runs against real MongoD
 """
 import os
 import uuid
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 
 import mongoengine
@@ -16,6 +17,9 @@ from backend.services import demo
 from workers.queues import QUEUE_NAMES, get_queue
 
 PASSWORD = "test-password"
+# ../shared beside the checkout (CI lays a copy there too)
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PHOTOS = SHARED_DATA / "photos"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

@@ -1,12 +1,11 @@
 """`flask divisions import`: any county from the national division files, idempotently."""
-from pathlib import Path
-
 import pytest
 
 from backend.cli import divisions_cli
 from backend.models import Department, Township, Village
+from conftest import SHARED_DATA
 
-DIVISIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "divisions"
+DIVISIONS = SHARED_DATA / "divisions"
 needs_divisions = pytest.mark.skipif(not DIVISIONS.exists(), reason=f"{DIVISIONS} is not here")
 
 

@@ -1,5 +1,5 @@
 """Marshmallow schemas shared by the office/department API and the mobile API."""
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 from flask_smorest import Page
@@ -107,10 +107,12 @@ class FindingSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
-    def observed_not_in_future(self, data, **kwargs):
-        from datetime import timedelta
-        if data.get("observed_at") and data["observed_at"] > utcnow() + timedelta(hours=1):
+    def observed_at_is_plausible(self, data, **kwargs):
+        observed = data.get("observed_at")
+        if observed and observed > utcnow() + timedelta(hours=1):
             raise ValidationError("Lies in the future; check the phone's clock.", "observed_at")
+        if observed and observed < utcnow() - timedelta(days=366):
+            raise ValidationError("Lies more than a year back; check the phone's clock.", "observed_at")
 
 
 class PhotoSchema(Schema):
