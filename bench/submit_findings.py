@@ -333,15 +333,24 @@ def run_threads(threads: int, duration: float, worker) -> LoadResult:
 
 
 def submit_findings(base_url: str, token: str, tasks: list[dict], threads: int, duration: float,
-                    timeout: float) -> LoadResult:
+                    timeout: float, rate: float = 0.0) -> LoadResult:
+    """Submit as fast as the server answers, or paced at `rate` findings/s in all."""
+    interval = threads / rate if rate > 0 else 0.0
+
     def worker(index: int, result: LoadResult, deadline: float):
         rng = random.Random(index)
+        next_at = time.monotonic() + interval * index / threads
         session = session_for(token)
         url = f"{base_url}/api/v1/mobile/findings"
         n = index  # threads start at different variants
         latencies, ticket_ids, done_at = [], [], []
         try:
             while time.monotonic() < deadline and n - index < HARD_CAP_PER_THREAD:
+                if interval:
+                    time.sleep(max(0.0, next_at - time.monotonic()))
+                    next_at += interval
+                    if time.monotonic() >= deadline:
+                        break
                 body = finding_body(tasks[n % len(tasks)], n, rng)
                 n += 1
                 t0 = time.perf_counter()
@@ -504,8 +513,9 @@ def run(args) -> dict:
     if not tasks:
         raise BenchError("inspector1 has no inspection task with villages")
 
-    print(f"Submitting findings for {args.duration:g} s on {args.threads} threads …", flush=True)
-    load = submit_findings(base_url, inspector, tasks, args.threads, args.duration, t)
+    pace = f", paced at {args.rate:g}/s" if args.rate else ", as fast as the server answers"
+    print(f"Submitting findings for {args.duration:g} s on {args.threads} threads{pace} …", flush=True)
+    load = submit_findings(base_url, inspector, tasks, args.threads, args.duration, t, args.rate)
 
     ours = set(load.ticket_ids)
     print(f"Waiting (at most {args.routing_timeout:g} s) for {len(ours)} tickets to be routed …", flush=True)
@@ -538,6 +548,7 @@ def run(args) -> dict:
         "base_url": base_url,
         "duration_s": args.duration,
         "threads": args.threads,
+        "rate": args.rate,
         "load_elapsed_s": round(load.elapsed_s, 3),
         "findings_attempted": load.requests,
         "findings_submitted": findings_ok,
@@ -585,6 +596,7 @@ def report(r: dict, server_log: dict | None) -> None:
         f"server                       {r['base_url']}",
         f"duration                     {r['duration_s']:g} s (measured {r['load_elapsed_s']:.2f} s)",
         f"threads                      {r['threads']}",
+        f"target rate                  {str(r['rate']) + '/s' if r['rate'] else 'none (as fast as answered)'}",
         "",
         "-- POST /api/v1/mobile/findings",
         f"findings submitted (201)     {r['findings_submitted']}  (of {r['findings_attempted']} attempted)",
@@ -660,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30.0,
                         help="seconds of finding submissions (default: %(default)g)")
     parser.add_argument("--threads", type=int, default=8, help="client threads (default: %(default)s)")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="target findings/s in all; 0 = as fast as the server answers (default)")
     parser.add_argument("--port", type=int, default=None, help="port for the started server (default: a free one)")
     parser.add_argument("--base-url", default=None,
                         help="use this already running server (loopback), e.g. http://127.0.0.1:5000")

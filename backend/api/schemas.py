@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from flask_smorest import Page
 
 from ..domain.codes import Category, Role, Severity, values
-from ..domain.states import OPEN_STATES, TicketStatus
+from ..domain.states import TicketStatus, is_overdue
 from ..models.common import utcnow
 
 Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
@@ -178,8 +178,7 @@ class TicketSchema(Schema):
     resolved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
-    overdue = fields.Function(lambda t: bool(t.status in {s.value for s in OPEN_STATES}
-                                               and t.due_at and t.due_at < utcnow()))
+    overdue = fields.Function(lambda t: is_overdue(t.status, t.due_at, utcnow()))
 
 
 class FindingBasesSchema(Schema):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from statistics import median
 
-from .states import OPEN_STATES, Outcome, TicketStatus
+from .states import Outcome, TicketStatus, is_overdue
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -27,8 +27,7 @@ def summarize(tickets: list[dict], now: datetime) -> dict:
     on_time = [t for t in closed if t.get("due_at") and t.get("resolved_at") and t["resolved_at"] <= t["due_at"]]
     days_to_close = [(t["closed_at"] - t["created_at"]).total_seconds() / 86400
                      for t in closed if t.get("closed_at")]
-    open_overdue = [t for t in counted if t["status"] in OPEN_STATES
-                    and t.get("due_at") and t["due_at"] < now]
+    open_overdue = [t for t in counted if is_overdue(t["status"], t.get("due_at"), now)]
     return {
         "tickets": len(counted),
         "closed": len(closed),

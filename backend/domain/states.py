@@ -57,6 +57,11 @@ TRANSITIONS: dict[Action, dict[TicketStatus, frozenset[TicketStatus]]] = {
 }
 
 
+def is_overdue(status: str, due_at, now) -> bool:
+    """Overdue is a flag on top of the state: open, with its deadline passed."""
+    return status in OPEN_STATES and due_at is not None and due_at < now
+
+
 class TransitionNotAllowed(Exception):
     def __init__(self, action: Action, status: TicketStatus):
         self.action, self.status = Action(action), TicketStatus(status)

@@ -4,7 +4,7 @@ Each change is one conditional update on the ticket document, guarded by the ver
 caller read, that sets the new state and appends the event in the same write. Two
 concurrent actors cannot both win: the loser's update matches nothing and gets a 409.
 """
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bson import ObjectId
 from flask import current_app
@@ -129,13 +129,9 @@ def route(ticket_id: str) -> Ticket | None:
 
 # ---------------------------------------------------------------- departments
 
-def _own_open_ticket(actor: Actor, ticket_id: str) -> Ticket:
-    return get_visible(actor, ticket_id)
-
-
 def claim(actor: Actor, ticket_id: str, note: str | None = None) -> Ticket:
     """签收: exactly one claim wins."""
-    ticket = _own_open_ticket(actor, ticket_id)
+    ticket = get_visible(actor, ticket_id)
     now = utcnow()
     fields = {"handler_id": actor.id, "claimed_at": now}
     if ticket.first_claim_hours is None and ticket.dispatched_at:
@@ -147,7 +143,7 @@ def return_ticket(actor: Actor, ticket_id: str, reason: str) -> Ticket:
     """退单: send a wrongly routed ticket on to the next candidate, or to triage."""
     from . import routing
 
-    ticket = _own_open_ticket(actor, ticket_id)
+    ticket = get_visible(actor, ticket_id)
     returned_by = list(dict.fromkeys([*ticket.returned_by, actor.department_code]))
     max_returns = current_app.config["MAX_RETURNS"]
     decision = None
@@ -168,12 +164,12 @@ def return_ticket(actor: Actor, ticket_id: str, reason: str) -> Ticket:
 
 
 def report_progress(actor: Actor, ticket_id: str, note: str) -> Ticket:
-    ticket = _own_open_ticket(actor, ticket_id)
+    ticket = get_visible(actor, ticket_id)
     return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note)
 
 
 def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None) -> Ticket:
-    ticket = _own_open_ticket(actor, ticket_id)
+    ticket = get_visible(actor, ticket_id)
     return _transition(ticket, Action.RESOLVE, S.RESOLVED, actor, note=note, location=location,
                        set_fields={"resolved_at": utcnow()})
 
@@ -212,11 +208,6 @@ def close_as(actor: Actor, ticket_id: str, outcome: str, reason: str) -> Ticket:
     ticket = get_visible(actor, ticket_id)
     return _transition(ticket, Action.CLOSE, S.CLOSED, actor, note=reason, data={"outcome": outcome},
                        set_fields={"closed_at": utcnow(), "outcome": Outcome(outcome).value})
-
-
-def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
-    now = now or datetime.now(UTC)
-    return bool(ticket.status in OPEN and ticket.due_at and ticket.due_at < now)
 
 
 def detail(actor: Actor, ticket_id: str) -> Ticket:
