@@ -1,5 +1,5 @@
 """The plain-Python rules: state machine, router, working-day calendar, metrics."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 

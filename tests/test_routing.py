@@ -172,12 +172,12 @@ def test_a_real_redis_outage_does_not_fail_a_submission(app, api, submit, run_jo
 def test_a_finding_stored_without_its_ticket_gets_one_from_the_sweep(app, api, submit, run_jobs, monkeypatch):
     """The process stops between storing the finding and opening its ticket."""
     from backend.models import Finding
-    from backend.services import findings
+    from backend.services import tickets
 
     def crash(finding):
         raise RuntimeError("process killed (simulated)")
 
-    monkeypatch.setattr(findings, "open_ticket", crash)
+    monkeypatch.setattr(tickets, "open_from_finding", crash)
     r = submit()
     assert r.status_code == 500 and r.get_json()["code"] == "internal_error"
     monkeypatch.undo()
@@ -197,11 +197,14 @@ def test_a_finding_stored_without_its_ticket_gets_one_from_the_sweep(app, api, s
 
 
 def test_replaying_a_finding_whose_ticket_was_never_opened_opens_it(app, api, run_jobs, monkeypatch):
-    from backend.services import findings
+    from backend.services import tickets
     from conftest import finding_payload
 
     payload = finding_payload(api.task_id())
-    monkeypatch.setattr(findings, "open_ticket", lambda finding: (_ for _ in ()).throw(RuntimeError("killed")))
+    def crash(finding):
+        raise RuntimeError("process killed (simulated)")
+
+    monkeypatch.setattr(tickets, "open_from_finding", crash)
     assert api.post("/api/v1/mobile/findings", as_="inspector1", json=payload).status_code == 500
     monkeypatch.undo()
     again = api.post("/api/v1/mobile/findings", as_="inspector1", json=payload)

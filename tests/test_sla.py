@@ -1,5 +1,5 @@
 """Deadlines: the county's SLA table and calendar overrides decide a ticket's due date."""
-from datetime import date, datetime
+from datetime import datetime
 
 from backend.domain.sla import CHINA
 

@@ -25,7 +25,8 @@ def sweep_pending_routing() -> int:
     waiting afterwards (none of them twice)."""
     from backend.models import Ticket
     from backend.models.common import utcnow
-    from backend.services.findings import enqueue_routing, open_missing_tickets
+    from backend.services.findings import open_missing_tickets
+    from backend.services.tickets import enqueue_routing
 
     app = runtime.app()
     with app.app_context():

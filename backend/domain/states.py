@@ -18,6 +18,7 @@ class TicketStatus(str, Enum):
 
 
 class Action(str, Enum):
+    OPEN = "open"    # the ticket is created (from a finding), pending_routing
     ROUTE = "route"
     ASSIGN = "assign"
     CLAIM = "claim"
@@ -37,6 +38,7 @@ class Outcome(str, Enum):
 
 
 S = TicketStatus
+INITIAL_STATE = S.PENDING_ROUTING
 OPEN_STATES = frozenset({S.PENDING_ROUTING, S.TRIAGE, S.DISPATCHED, S.CLAIMED, S.RESOLVED})
 
 # action -> {from state: possible to-states}. Route and return have two possible ends

@@ -1,7 +1,6 @@
 """Findings (巡察发现) and their photos."""
 from mongoengine import (BooleanField, DateTimeField, Document, EmbeddedDocument,
-                         EmbeddedDocumentField, FileField, FloatField, IntField, ListField,
-                         ObjectIdField, PointField, StringField)
+                         EmbeddedDocumentField, FileField, FloatField, IntField, ObjectIdField, PointField, StringField)
 
 from .common import utcnow
 

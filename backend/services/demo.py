@@ -3,7 +3,7 @@ updates what is there."""
 import json
 from pathlib import Path
 
-from ..models import Department, InspectionTask, RoutingRule, User
+from ..models import Department, InspectionTask, RoutingRule
 from ..models.common import utcnow
 from . import accounts, divisions
 

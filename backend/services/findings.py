@@ -1,4 +1,4 @@
-"""Findings (巡察发现): idempotent submission, and the ticket a finding opens."""
+"""Findings (巡察发现): idempotent submission; a finding that needs action opens a ticket."""
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from bson import ObjectId
 from mongoengine.errors import NotUniqueError
 
-from workers.queues import ROUTING, enqueue
-
 from ..auth import Actor
-from ..domain.states import Action, TicketStatus
 from ..errors import Conflict, NotFound
-from ..models import Finding, Location, Sequence, Ticket, TicketEvent
-from ..models.common import to_millis, utcnow
+from ..models import Finding, Location
+from ..models.common import to_millis
+from . import tickets
 from .tasks import my_task, task_village
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
@@ -51,7 +49,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     except NotUniqueError:  # the same submission raced in on another connection
         return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
     if finding.needs_action:
-        open_ticket(finding)
+        tickets.open_from_finding(finding)
     return finding, True
 
 
@@ -60,60 +58,15 @@ def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
         raise Conflict(f"client_id {existing.client_id} was already used for a different finding; "
                        "generate a new UUID for a new finding.", code="client_id_conflict")
     if existing.needs_action and existing.ticket_id is None:
-        open_ticket(existing)  # the first attempt stopped between finding and ticket
+        tickets.open_from_finding(existing)  # the first attempt stopped between finding and ticket
     return Finding.objects.get(id=existing.id)
-
-
-def _next_number(county_code: str, year: int) -> str:
-    seq = Sequence.objects(key=f"ticket:{county_code}:{year}").modify(upsert=True, new=True, inc__value=1)
-    return f"{county_code}-{year}-{seq.value:06d}"
-
-
-def open_ticket(finding: Finding) -> Ticket:
-    """Create the finding's ticket as pending_routing, then enqueue its routing.
-
-    Idempotent: one ticket per finding (unique finding_id)."""
-    ticket = Ticket.objects(finding_id=finding.id).first()
-    if ticket is None:
-        now = utcnow()
-        ticket = Ticket(
-            number=_next_number(finding.county_code, now.year), county_code=finding.county_code,
-            finding_id=finding.id, task_id=finding.task_id, inspector_id=finding.inspector_id,
-            village_code=finding.village_code, township_code=finding.township_code,
-            category=finding.category, severity=finding.severity, title=finding.title,
-            description=finding.description, location=finding.location, point=finding.point,
-            status=TicketStatus.PENDING_ROUTING.value, version=1, created_at=now, updated_at=now,
-            events=[TicketEvent(seq=1, action="open", at=now, actor_id=finding.inspector_id,
-                                actor_role="inspector", from_status=None,
-                                to_status=TicketStatus.PENDING_ROUTING.value,
-                                note="opened from finding", location=finding.location,
-                                data={"finding_id": str(finding.id)})])
-        try:
-            ticket.save(force_insert=True)
-        except NotUniqueError:
-            # Expected only when the same finding's ticket was opened concurrently.
-            ticket = Ticket.objects(finding_id=finding.id).first()
-            if ticket is None:
-                raise
-    Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id)
-    finding.ticket_id = ticket.id
-    if ticket.status == TicketStatus.PENDING_ROUTING:
-        enqueue_routing(ticket.id)
-    return ticket
-
-
-def enqueue_routing(ticket_id) -> str | None:
-    """One routing job per ticket at a time: the job id is the ticket's."""
-    from rq import Retry
-    return enqueue("workers.jobs.route_ticket", str(ticket_id), queue=ROUTING,
-                   job_id=f"route-{ticket_id}", retry=Retry(max=3, interval=[5, 30, 120]))
 
 
 def open_missing_tickets(older_than) -> int:
     """Open the tickets of findings that were stored but whose ticket was not (the process
     stopped in between). Returns how many were opened."""
     orphans = Finding.objects(needs_action=True, ticket_id=None, created_at__lt=older_than)
-    return sum(1 for finding in orphans if open_ticket(finding))
+    return sum(1 for finding in orphans if tickets.open_from_finding(finding))
 
 
 def get_mine(actor: Actor, finding_id: str) -> Finding:

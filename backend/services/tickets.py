@@ -8,13 +8,18 @@ from datetime import datetime
 
 from bson import ObjectId
 from flask import current_app
+from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
+from rq import Retry
+
+from workers.queues import ROUTING, enqueue
 
 from ..auth import Actor
 from ..domain.codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES, Role
-from ..domain.states import OPEN_STATES, Action, Outcome, TicketStatus, check_transition, TransitionNotAllowed
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import Location, Ticket, TicketEvent
+from ..domain.states import (INITIAL_STATE, OPEN_STATES, Action, Outcome, TicketStatus,
+                             TransitionNotAllowed, check_transition)
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Finding, Location, Sequence, Ticket, TicketEvent
 from ..models.common import utcnow
 from . import departments, sla
 
@@ -68,8 +73,7 @@ def list_tickets(actor: Actor, filters: dict, mine_only: bool = False):
 
 def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Actor | None, *,
                 note: str | None = None, location: dict | None = None, data: dict | None = None,
-                set_fields: dict | None = None, inc: dict | None = None,
-                push: dict | None = None) -> Ticket:
+                set_fields: dict | None = None, inc: dict | None = None) -> Ticket:
     try:
         check_transition(action, ticket.status, target)
     except TransitionNotAllowed as exc:
@@ -85,7 +89,6 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
         note=note, location=Location(**location) if location else None, data=data or {})
     update = {f"set__{k}": v for k, v in set_fields.items()}
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
-    update.update({f"push__{k}": v for k, v in (push or {}).items()})
     update.update(set__status=TicketStatus(target).value, set__updated_at=now, inc__version=1,
                   push__events=event)
     updated = Ticket.objects(id=ticket.id, version=ticket.version).modify(new=True, **update)
@@ -104,7 +107,49 @@ def _dispatch_fields(ticket: Ticket, department_code: str, now: datetime) -> dic
             "due_at": sla.due_at(ticket.county_code, ticket.category, ticket.severity, now)}
 
 
-# ---------------------------------------------------------------- routing (system)
+# ---------------------------------------------------------------- opening and routing (system)
+
+def _next_number(county_code: str, year: int) -> str:
+    seq = Sequence.objects(key=f"ticket:{county_code}:{year}").modify(upsert=True, new=True, inc__value=1)
+    return f"{county_code}-{year}-{seq.value:06d}"
+
+
+def open_from_finding(finding: Finding) -> Ticket:
+    """Create the finding's ticket as pending_routing with its first event, then enqueue
+    its routing. Idempotent: one ticket per finding (unique finding_id)."""
+    ticket = Ticket.objects(finding_id=finding.id).first()
+    if ticket is None:
+        now = utcnow()
+        ticket = Ticket(
+            number=_next_number(finding.county_code, now.year), county_code=finding.county_code,
+            finding_id=finding.id, task_id=finding.task_id, inspector_id=finding.inspector_id,
+            village_code=finding.village_code, township_code=finding.township_code,
+            category=finding.category, severity=finding.severity, title=finding.title,
+            description=finding.description, location=finding.location, point=finding.point,
+            status=INITIAL_STATE.value, version=1, created_at=now, updated_at=now,
+            events=[TicketEvent(seq=1, action=Action.OPEN.value, at=now, actor_id=finding.inspector_id,
+                                actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
+                                note="opened from finding", location=finding.location,
+                                data={"finding_id": str(finding.id)})])
+        try:
+            ticket.save(force_insert=True)
+        except NotUniqueError:
+            # Expected only when the same finding's ticket was opened concurrently.
+            ticket = Ticket.objects(finding_id=finding.id).first()
+            if ticket is None:
+                raise
+    Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id)
+    finding.ticket_id = ticket.id
+    if ticket.status == INITIAL_STATE:
+        enqueue_routing(ticket.id)
+    return ticket
+
+
+def enqueue_routing(ticket_id) -> str | None:
+    """One routing job per ticket at a time: the job id is the ticket's."""
+    return enqueue("workers.jobs.route_ticket", str(ticket_id), queue=ROUTING,
+                   job_id=f"route-{ticket_id}", retry=Retry(max=3, interval=[5, 30, 120]))
+
 
 def route(ticket_id: str) -> Ticket | None:
     """Route a pending ticket. Safe to run any number of times: only the first does anything."""
