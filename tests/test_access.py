@@ -45,6 +45,7 @@ def world(api, submit, run_jobs):
         "photo": photo.get_json()["id"],
         "rule": rules[0]["id"],
         "inspector_id": api.get("/api/v1/me", as_=INSPECTOR).get_json()["id"],
+        "user": api.get("/api/v1/me", as_=INSPECTOR).get_json()["id"],
     }
 
 
@@ -87,6 +88,13 @@ ENDPOINTS = [
     ("PATCH", "/api/v1/routing/rules/{rule}", {ADMIN}, _json({"priority": 99})),
     ("DELETE", "/api/v1/routing/rules/{rule}", {ADMIN}, NO_BODY),
     ("GET", "/api/v1/photos/{photo}", {OFFICE, DEPARTMENT, INSPECTOR}, NO_BODY),
+    ("GET", "/api/v1/departments", LOGGED_IN, NO_BODY),
+    ("GET", "/api/v1/townships", LOGGED_IN, NO_BODY),
+    ("GET", "/api/v1/villages", LOGGED_IN, NO_BODY),
+    ("GET", "/api/v1/users", {OFFICE, ADMIN}, NO_BODY),
+    ("POST", "/api/v1/users", {ADMIN},
+     _json({"username": "matrix-user", "role": "inspector", "password": "matrix-pass"})),
+    ("PATCH", "/api/v1/users/{user}", {ADMIN}, _json({"display_name": "矩阵"})),
     ("GET", "/api/v1/sla/policies", {OFFICE, ADMIN}, NO_BODY),
     ("PUT", "/api/v1/sla/policies/livelihood/urgent", {ADMIN}, _json({"resolve_days": 2})),
     ("GET", "/api/v1/sla/holidays", {OFFICE, ADMIN}, NO_BODY),
@@ -122,7 +130,7 @@ def test_every_endpoint_of_the_matrix_is_served(app):
     from werkzeug.exceptions import MethodNotAllowed, NotFound
 
     adapter = app.url_map.bind("localhost")
-    ids = {name: "6b0000000000000000000000" for name in ("ticket", "task", "finding", "rule", "photo")}
+    ids = {name: "6b0000000000000000000000" for name in ("ticket", "task", "finding", "rule", "photo", "user")}
     missing = []
     for method, path, _, _ in ENDPOINTS:
         try:

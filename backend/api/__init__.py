@@ -2,6 +2,6 @@
 
 
 def register_blueprints(api) -> None:
-    from . import auth, photos, routing, sla, stats, tasks, tickets
-    for module in (auth, tasks, tickets, stats, routing, sla, photos):
+    from . import auth, photos, places, routing, sla, stats, tasks, tickets, users
+    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos):
         api.register_blueprint(module.blp)

@@ -55,6 +55,31 @@ class UserSchema(Schema):
     department_code = fields.Str(allow_none=True)
 
 
+class AccountSchema(UserSchema):
+    """A user as the admin manages it."""
+    username = fields.Str(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_.\-]{3,100}$", error="3-100 letters, digits, '_', '.' or '-'."))
+    display_name = Text(100, load_default=None)
+    role = fields.Str(required=True, validate=validate.OneOf(values(Role)))
+    department_code = fields.Str(load_default=None, allow_none=True)
+    password = fields.Str(load_only=True, required=True, validate=validate.Length(min=8, max=200))
+    active = fields.Bool(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class AccountPatchSchema(Schema):
+    display_name = Text(100)
+    role = fields.Str(validate=validate.OneOf(values(Role)))
+    department_code = fields.Str(allow_none=True)
+    password = fields.Str(load_only=True, validate=validate.Length(min=8, max=200))
+    active = fields.Bool()
+
+
+class AccountFilterSchema(Schema):
+    role = fields.Str(validate=validate.OneOf(values(Role)))
+    department_code = fields.Str()
+
+
 class TokenSchema(Schema):
     access_token = fields.Str()
     token_type = fields.Str()
@@ -63,10 +88,34 @@ class TokenSchema(Schema):
 
 # ---------------------------------------------------------------- tasks
 
+class VillageSchema(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    township_code = fields.Str()
+
+
+class VillageFilterSchema(Schema):
+    township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$", error="A township code has 9 digits."))
+    name = fields.Str(validate=validate.Length(min=1, max=50))
+
+
+class TownshipSchema(Schema):
+    code = fields.Str()
+    name = fields.Str()
+
+
+class DepartmentSchema(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    kind = fields.Str()
+    township_code = fields.Str(allow_none=True)
+
+
 class TaskSchema(Schema):
     id = fields.Str(dump_only=True)
     name = Text(200, required=True)
     village_codes = fields.List(VillageCode(), required=True, validate=validate.Length(min=1, max=500))
+    villages = fields.List(fields.Nested(VillageSchema), dump_only=True)
     inspector_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=50))
     starts_on = IsoDate(required=True)
     ends_on = IsoDate(required=True)

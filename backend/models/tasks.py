@@ -1,14 +1,22 @@
 """Inspection tasks (巡察任务) and inspectors' check-ins at villages."""
-from mongoengine import (DateTimeField, Document, FloatField, ListField, ObjectIdField,
-                         PointField, StringField)
+from mongoengine import (DateTimeField, Document, EmbeddedDocument, EmbeddedDocumentField,
+                         FloatField, ListField, ObjectIdField, PointField, StringField)
 
 from .common import utcnow
+
+
+class TaskVillage(EmbeddedDocument):
+    """The village's name travels with the task, so a phone can show it offline."""
+    code = StringField(required=True)
+    name = StringField(required=True)
+    township_code = StringField(required=True)
 
 
 class InspectionTask(Document):
     county_code = StringField(required=True)
     name = StringField(required=True)
     village_codes = ListField(StringField(), required=True)
+    villages = ListField(EmbeddedDocumentField(TaskVillage))
     inspector_ids = ListField(ObjectIdField(), required=True)
     starts_on = StringField(required=True)  # ISO date, Asia/Shanghai
     ends_on = StringField(required=True)

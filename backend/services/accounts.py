@@ -1,9 +1,13 @@
 """Logging in, and user accounts."""
+from bson import ObjectId
 from flask import current_app
+from mongoengine.errors import NotUniqueError
 
 from ..auth import Actor, issue_token
-from ..errors import Unauthorized
+from ..domain.codes import Role
+from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..models import User
+from . import departments
 
 
 def login(username: str, password: str) -> dict:
@@ -27,3 +31,64 @@ def upsert_user(username: str, password: str, role: str, county_code: str,
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     user.save()
     return user
+
+
+# ---------------------------------------------------------------- admin: the county's accounts
+
+def list_users(actor: Actor, role: str | None = None, department_code: str | None = None):
+    query = User.objects(county_code=actor.county_code)
+    if role:
+        query = query.filter(role=role)
+    if department_code:
+        query = query.filter(department_code=department_code)
+    return query.order_by("username_key")
+
+
+def get_user(actor: Actor, user_id: str) -> User:
+    user = User.objects(id=user_id, county_code=actor.county_code).first() if ObjectId.is_valid(user_id) else None
+    if user is None:
+        raise NotFound(f"No user {user_id} in your county.")
+    return user
+
+
+def _check_department(actor: Actor, role: str, department_code: str | None) -> None:
+    if role == Role.DEPARTMENT and not department_code:
+        raise InvalidInput("A department user needs a department_code.",
+                           errors={"department_code": ["Required for the department role."]})
+    if department_code:
+        departments.require(actor.county_code, department_code)
+
+
+def create_user(actor: Actor, data: dict) -> User:
+    _check_department(actor, data["role"], data.get("department_code"))
+    user = User(username=data["username"].strip(), username_key=User.key(data["username"]),
+                display_name=data.get("display_name") or data["username"].strip(), role=data["role"],
+                county_code=actor.county_code, department_code=data.get("department_code"))
+    user.set_password(data["password"], current_app.config["PASSWORD_HASH_METHOD"])
+    try:
+        user.save()
+    except NotUniqueError:
+        raise Conflict(f"The username {data['username']!r} is taken (usernames ignore case).",
+                       code="username_taken")
+    return user
+
+
+def update_user(actor: Actor, user_id: str, data: dict) -> User:
+    """Change an account. Deactivating it or setting a new password revokes its tokens."""
+    user = get_user(actor, user_id)
+    if user.id == actor.id and (data.get("active") is False or data.get("role", user.role) != user.role):
+        raise InvalidInput("You cannot deactivate yourself or change your own role.")
+    role = data.get("role", user.role)
+    department_code = data["department_code"] if "department_code" in data else user.department_code
+    _check_department(actor, role, department_code)
+    changes = {"set__role": role, "set__department_code": department_code}
+    if "display_name" in data:
+        changes["set__display_name"] = data["display_name"]
+    if "active" in data:
+        changes["set__active"] = data["active"]
+    if data.get("password"):
+        user.set_password(data["password"], current_app.config["PASSWORD_HASH_METHOD"])
+        changes["set__password_hash"] = user.password_hash
+    if data.get("password") or data.get("active") is False or role != user.role:
+        changes["inc__token_version"] = 1
+    return User.objects(id=user.id).modify(new=True, **changes)

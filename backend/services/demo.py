@@ -3,9 +3,9 @@ updates what is there."""
 import json
 from pathlib import Path
 
-from ..models import Department, InspectionTask, RoutingRule
+from ..models import Department, InspectionTask, RoutingRule, Village
 from ..models.common import utcnow
-from . import accounts, divisions
+from . import accounts, divisions, tasks
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "yishui"
 
@@ -31,8 +31,10 @@ def load(password: str, source: Path = FIXTURES) -> dict:
                                           dept.code, dept.name))
     by_name = {u.username: u for u in users}
     for task in spec["tasks"]:
+        villages = {v.code: v for v in Village.objects(code__in=task["village_codes"])}
         InspectionTask.objects(county_code=county, name=task["name"]).update_one(
             upsert=True, set__village_codes=task["village_codes"],
+            set__villages=tasks.task_villages([villages[c] for c in task["village_codes"]]),
             set__inspector_ids=[by_name[n].id for n in task["inspectors"]],
             set__starts_on=task["starts_on"], set__ends_on=task["ends_on"],
             set__focus_categories=task["focus_categories"], set_on_insert__created_at=utcnow())

@@ -7,12 +7,13 @@ from ..auth import Actor
 from ..domain.codes import Role
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import CheckIn, InspectionTask, User, Village
+from ..models.tasks import TaskVillage
 
 
 def create_task(actor: Actor, data: dict) -> InspectionTask:
     errors = {}
     codes = list(dict.fromkeys(data["village_codes"]))
-    known = set(Village.objects(code__in=codes, county_code=actor.county_code).distinct("code"))
+    known = {v.code: v for v in Village.objects(code__in=codes, county_code=actor.county_code)}
     if missing := [c for c in codes if c not in known]:
         errors["village_codes"] = [f"Not villages of county {actor.county_code}: {', '.join(missing)}"]
     ids = list(dict.fromkeys(data["inspector_ids"]))
@@ -26,11 +27,16 @@ def create_task(actor: Actor, data: dict) -> InspectionTask:
     if errors:
         raise InvalidInput("The task cannot be created as sent; see errors.", errors=errors)
     task = InspectionTask(county_code=actor.county_code, name=data["name"], village_codes=codes,
+                          villages=task_villages([known[c] for c in codes]),
                           inspector_ids=[ObjectId(i) for i in ids],
                           starts_on=data["starts_on"].isoformat(), ends_on=data["ends_on"].isoformat(),
                           focus_categories=data.get("focus_categories", []), created_by=actor.id)
     task.save()
     return task
+
+
+def task_villages(villages: list[Village]) -> list[TaskVillage]:
+    return [TaskVillage(code=v.code, name=v.name, township_code=v.township_code) for v in villages]
 
 
 def list_tasks(actor: Actor):

@@ -1,0 +1,38 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth import current_actor, requires
+from ..domain.codes import Role
+from ..services import accounts
+from .schemas import AccountFilterSchema, AccountPatchSchema, AccountSchema, QuerySetPage
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users",
+                description="The county's accounts, managed by the admin")
+
+
+@blp.route("")
+class Users(MethodView):
+    @requires(Role.ADMIN, Role.OFFICE)
+    @blp.arguments(AccountFilterSchema, location="query")
+    @blp.response(200, AccountSchema(many=True))
+    @blp.paginate(QuerySetPage)
+    def get(self, query):
+        """The county's users (the office needs inspectors' ids to plan tasks)"""
+        return accounts.list_users(current_actor(), query.get("role"), query.get("department_code"))
+
+    @requires(Role.ADMIN)
+    @blp.arguments(AccountSchema)
+    @blp.response(201, AccountSchema)
+    def post(self, data):
+        """Create an account in your county"""
+        return accounts.create_user(current_actor(), data)
+
+
+@blp.route("/<user_id>")
+class User(MethodView):
+    @requires(Role.ADMIN)
+    @blp.arguments(AccountPatchSchema)
+    @blp.response(200, AccountSchema)
+    def patch(self, data, user_id):
+        """Change an account; deactivating it or a new password revokes its tokens"""
+        return accounts.update_user(current_actor(), user_id, data)
