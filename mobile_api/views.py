@@ -78,4 +78,17 @@ class Verify(MethodView):
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
         """Verify a fix on site: confirmed closes the ticket, not_fixed reopens it"""
-        return tickets.verify(current_actor(), ticket_id, data["outcome"], data.get("note"), data.get("location"))
+        return tickets.verify(current_actor(), ticket_id, data["outcome"], data.get("note"),
+                              data.get("location"), data["photo_ids"])
+
+
+@blp.route("/tickets/<ticket_id>/photos")
+class TicketPhotos(MethodView):
+    @requires(Role.INSPECTOR)
+    @blp.arguments(PhotoUploadSchema, location="files")
+    @blp.response(201, PhotoSchema, description="The photo was stored")
+    @blp.alt_response(200, schema=PhotoSchema, description="The same bytes were added before")
+    def post(self, files, ticket_id):
+        """Add a verification photo to a resolved ticket, before verifying it"""
+        photo, created = photos.add_to_ticket(current_actor(), ticket_id, files["file"])
+        return photo, (201 if created else 200)

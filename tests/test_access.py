@@ -76,6 +76,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/tickets/{ticket}/progress", {DEPARTMENT}, _json({"note": "已安排施工队"})),
     ("POST", "/api/v1/tickets/{ticket}/resolve", {DEPARTMENT}, _json({"note": "路面已修复"})),
     ("POST", "/api/v1/tickets/{ticket}/assign", {OFFICE}, _json({"department_code": "agriculture"})),
+    ("POST", "/api/v1/tickets/{ticket}/photos", {DEPARTMENT, OFFICE}, _photo_upload),
     ("POST", "/api/v1/tickets/{ticket}/verify", {OFFICE}, _json({"outcome": "confirmed"})),
     ("POST", "/api/v1/tickets/{ticket}/close", {OFFICE}, _json({"outcome": "invalid", "reason": "重复上报"})),
     ("GET", "/api/v1/stats/resolution", {OFFICE}, NO_BODY),
@@ -107,6 +108,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/mobile/findings/{finding}/photos", {INSPECTOR}, _photo_upload),
     ("GET", "/api/v1/mobile/tickets", {INSPECTOR}, NO_BODY),
     ("POST", "/api/v1/mobile/tickets/{ticket}/verify", {INSPECTOR}, _json({"outcome": "confirmed"})),
+    ("POST", "/api/v1/mobile/tickets/{ticket}/photos", {INSPECTOR}, _photo_upload),
 ]
 
 MATRIX = [pytest.param(method, path, role, role in allowed, body,

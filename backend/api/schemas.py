@@ -166,7 +166,9 @@ class FindingSchema(Schema):
 
 class PhotoSchema(Schema):
     id = fields.Str()
-    finding_id = fields.Str()
+    purpose = fields.Str(metadata={"enum": ["finding", "evidence", "verification"]})
+    finding_id = fields.Str(allow_none=True)
+    ticket_id = fields.Str(allow_none=True)
     sha256 = fields.Str()
     content_type = fields.Str()
     size = fields.Int()
@@ -262,9 +264,17 @@ class NoteSchema(Schema):
     note = Text(2000, load_default=None)
 
 
+PhotoIds = lambda **kw: fields.List(fields.Str(), validate=validate.Length(max=20), load_default=list,  # noqa: E731
+                                    metadata={"description": "ids of photos already added to this ticket"}, **kw)
+
+
 class RequiredNoteSchema(Schema):
     note = Text(2000, required=True)
     location = fields.Nested(LocationSchema, load_default=None)
+
+
+class ResolveSchema(RequiredNoteSchema):
+    photo_ids = PhotoIds()
 
 
 class ReturnSchema(Schema):
@@ -285,6 +295,7 @@ class VerifySchema(Schema):
     outcome = fields.Str(required=True, validate=validate.OneOf(["confirmed", "not_fixed"]))
     note = Text(2000, load_default=None)
     location = fields.Nested(LocationSchema, load_default=None)
+    photo_ids = PhotoIds()
 
 
 # ---------------------------------------------------------------- routing and stats

@@ -3,9 +3,10 @@ from flask_smorest import Blueprint
 
 from ..auth import current_actor, requires
 from ..domain.codes import Role
-from ..services import tickets
-from .schemas import (AssignSchema, CloseSchema, NoteSchema, QuerySetPage, RequiredNoteSchema,
-                      ReturnSchema, TicketDetailSchema, TicketFilterSchema, TicketSchema, VerifySchema)
+from ..services import photos, tickets
+from .schemas import (AssignSchema, CloseSchema, NoteSchema, PhotoSchema, PhotoUploadSchema,
+                      QuerySetPage, RequiredNoteSchema, ResolveSchema, ReturnSchema,
+                      TicketDetailSchema, TicketFilterSchema, TicketSchema, VerifySchema)
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
                 description="Livelihood tickets (民生工单): departments claim, return, report and "
@@ -65,11 +66,26 @@ class Progress(MethodView):
 @blp.route("/<ticket_id>/resolve")
 class Resolve(MethodView):
     @requires(Role.DEPARTMENT)
-    @blp.arguments(RequiredNoteSchema)
+    @blp.arguments(ResolveSchema)
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
-        """Mark a claimed ticket resolved, with the evidence in the note"""
-        return tickets.resolve(current_actor(), ticket_id, data["note"], data.get("location"))
+        """Mark a claimed ticket resolved (办结): the note says what was done, `photo_ids`
+        name the evidence photos added to the ticket"""
+        return tickets.resolve(current_actor(), ticket_id, data["note"], data.get("location"),
+                               data["photo_ids"])
+
+
+@blp.route("/<ticket_id>/photos")
+class TicketPhotos(MethodView):
+    @requires(Role.DEPARTMENT, Role.OFFICE)
+    @blp.arguments(PhotoUploadSchema, location="files")
+    @blp.response(201, PhotoSchema, description="The photo was stored")
+    @blp.alt_response(200, schema=PhotoSchema, description="The same bytes were added before")
+    def post(self, files, ticket_id):
+        """Add a photo to a ticket: the department's proof of the fix while it is claimed, the
+        office's verification photo while it is resolved (multipart field `file`)"""
+        photo, created = photos.add_to_ticket(current_actor(), ticket_id, files["file"])
+        return photo, (201 if created else 200)
 
 
 @blp.route("/<ticket_id>/assign")
@@ -89,7 +105,8 @@ class Verify(MethodView):
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
         """The office verifies a resolved ticket: confirmed closes it, not_fixed reopens it"""
-        return tickets.verify(current_actor(), ticket_id, data["outcome"], data.get("note"), data.get("location"))
+        return tickets.verify(current_actor(), ticket_id, data["outcome"], data.get("note"),
+                              data.get("location"), data["photo_ids"])
 
 
 @blp.route("/<ticket_id>/close")

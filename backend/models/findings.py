@@ -38,7 +38,12 @@ class Finding(Document):
 
 
 class Photo(Document):
-    finding_id = ObjectIdField(required=True)
+    """A finding's photo (purpose `finding`), a department's proof of the fix (`evidence`) or
+    an inspector's photo when verifying it (`verification`)."""
+    owner = StringField(required=True)  # "finding:<id>" or "ticket:<id>": one copy per owner and content
+    purpose = StringField(required=True, choices=("finding", "evidence", "verification"))
+    finding_id = ObjectIdField()
+    ticket_id = ObjectIdField()
     county_code = StringField(required=True)
     uploaded_by = ObjectIdField(required=True)
     sha256 = StringField(required=True)
@@ -49,4 +54,4 @@ class Photo(Document):
     original = FileField(collection_name="photo_files")
     thumbnail = FileField(collection_name="photo_files")
     created_at = DateTimeField(default=utcnow)
-    meta = {"indexes": [{"fields": ["finding_id", "sha256"], "unique": True}]}
+    meta = {"indexes": [{"fields": ["owner", "sha256"], "unique": True}, "finding_id", "ticket_id"]}

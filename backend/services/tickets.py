@@ -213,28 +213,36 @@ def report_progress(actor: Actor, ticket_id: str, note: str) -> Ticket:
     return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note)
 
 
-def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None) -> Ticket:
+def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None,
+            photo_ids: list[str] | None = None) -> Ticket:
+    """办结: the department says it is fixed; the note and the evidence photos prove it."""
+    from . import photos
+
     ticket = get_visible(actor, ticket_id)
+    data = {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
     return _transition(ticket, Action.RESOLVE, S.RESOLVED, actor, note=note, location=location,
-                       set_fields={"resolved_at": utcnow()})
+                       data=data, set_fields={"resolved_at": utcnow()})
 
 
 # ---------------------------------------------------------------- inspectors and office
 
 def verify(actor: Actor, ticket_id: str, outcome: str, note: str | None,
-           location: dict | None) -> Ticket:
+           location: dict | None, photo_ids: list[str] | None = None) -> Ticket:
     """核查: confirmed closes the ticket; not_fixed reopens it to the same department."""
+    from . import photos
+
     ticket = get_visible(actor, ticket_id)
+    data = {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
     now = utcnow()
     if outcome == "confirmed":
         return _transition(ticket, Action.VERIFY_CONFIRMED, S.CLOSED, actor, note=note, location=location,
-                           set_fields={"closed_at": now, "outcome": Outcome.FIXED.value})
+                           data=data, set_fields={"closed_at": now, "outcome": Outcome.FIXED.value})
     if not note:
         raise InvalidInput("Say what is still wrong when a fix is not accepted.",
                            errors={"note": ["Required when outcome is not_fixed."]})
     due = sla.due_at(ticket.county_code, ticket.category, ticket.severity, now)
     return _transition(ticket, Action.VERIFY_NOT_FIXED, S.CLAIMED, actor, note=note, location=location,
-                       set_fields={"due_at": due}, inc={"reopen_count": 1})
+                       data=data, set_fields={"due_at": due}, inc={"reopen_count": 1})
 
 
 def assign(actor: Actor, ticket_id: str, department_code: str, note: str | None) -> Ticket:
@@ -262,5 +270,5 @@ def detail(actor: Actor, ticket_id: str) -> Ticket:
 
     ticket = get_visible(actor, ticket_id)
     ticket.finding = Finding.objects(id=ticket.finding_id).first()
-    ticket.photos = photos.for_finding(ticket.finding_id)
+    ticket.photos = photos.for_ticket(ticket)
     return ticket
