@@ -33,6 +33,8 @@ def from_env(overrides: dict | None = None) -> dict:
         "JOBS_IN_PROCESS": env.get("JOBS_IN_PROCESS", "1" if embedded else "0") == "1",
         "TOKEN_TTL_SECONDS": _int("TOKEN_TTL_SECONDS", 12 * 3600),
         "MAX_RETURNS": _int("MAX_RETURNS", 2),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 10),
+        "LOGIN_LOCK_SECONDS": _int("LOGIN_LOCK_SECONDS", 900),
         "STATS_MIN_TICKETS": _int("STATS_MIN_TICKETS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # Tickets still pending_routing this long after creation are enqueued again.

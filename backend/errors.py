@@ -40,6 +40,10 @@ class InvalidInput(DomainError):
     status, code = 422, "invalid_input"
 
 
+class TooManyRequests(DomainError):
+    status, code = 429, "too_many_requests"
+
+
 def error_body(status: int, code: str, message: str, errors: dict | None = None):
     response = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
     response.status_code = status

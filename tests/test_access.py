@@ -317,3 +317,23 @@ def test_an_inspector_cannot_follow_tickets_of_a_task_they_are_not_on(api, run_j
     assert r.status_code == 404
     assert ticket not in ticket_ids(api.get("/api/v1/mobile/tickets", as_="inspector1"))
     assert api.get(f"/api/v1/tickets/{ticket}", as_=OFFICE).get_json()["status"] != "closed"
+
+
+def test_repeated_wrong_passwords_lock_the_username_for_a_while(app, client):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        r = client.post("/api/v1/auth/token", json={"username": "office", "password": "guess"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", json={"username": "OFFICE", "password": PASSWORD})
+    assert r.status_code == 429 and r.get_json()["code"] == "too_many_requests"
+    # Other users are not affected.
+    assert client.post("/api/v1/auth/token", json={"username": "admin", "password": PASSWORD}).status_code == 200
+
+
+def test_a_successful_login_clears_earlier_failures(app, client):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        client.post("/api/v1/auth/token", json={"username": "office", "password": "guess"})
+    assert client.post("/api/v1/auth/token", json={"username": "office", "password": PASSWORD}).status_code == 200
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        client.post("/api/v1/auth/token", json={"username": "office", "password": "guess"})
+    assert client.post("/api/v1/auth/token", json={"username": "office", "password": PASSWORD}).status_code == 200

@@ -6,6 +6,7 @@ from conftest import PHOTOS
 ROAD = PHOTOS / "gps" / "DSCN0010.jpg"
 FIXED = PHOTOS / "gps" / "DSCN0012.jpg"
 ON_SITE = PHOTOS / "orientation" / "landscape_6.jpg"
+HALFWAY = PHOTOS / "orientation" / "landscape_3.jpg"
 
 
 def upload(api, path, user, photo_path):
@@ -24,6 +25,11 @@ def test_the_fix_is_proven_with_photos_from_finding_to_verification(api, submit,
     assert early.status_code == 409 and "claimed" in early.get_json()["message"]
 
     api.post(f"/api/v1/tickets/{ticket_id}/claim", as_="dept-transport", json={})
+    r = upload(api, f"/api/v1/tickets/{ticket_id}/photos", "dept-transport", HALFWAY)
+    halfway = r.get_json()["id"]
+    r = api.post(f"/api/v1/tickets/{ticket_id}/progress", as_="dept-transport",
+                 json={"note": "已铺设基层", "photo_ids": [halfway]})
+    assert r.status_code == 200 and r.get_json()["events"][-1]["data"] == {"photo_ids": [halfway]}
     r = upload(api, f"/api/v1/tickets/{ticket_id}/photos", "dept-transport", FIXED)
     assert r.status_code == 201, r.get_json()
     evidence = r.get_json()
@@ -45,7 +51,7 @@ def test_the_fix_is_proven_with_photos_from_finding_to_verification(api, submit,
     assert r.status_code == 200 and r.get_json()["status"] == "closed"
 
     detail = api.get(f"/api/v1/tickets/{ticket_id}", as_="office").get_json()
-    assert [p["purpose"] for p in detail["photos"]] == ["finding", "evidence", "verification"]
+    assert [p["purpose"] for p in detail["photos"]] == ["finding", "evidence", "evidence", "verification"]
     thumb = api.get(f"/api/v1/photos/{evidence['id']}?size=thumbnail", as_="office")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     # Closed: no more photos.

@@ -268,12 +268,10 @@ PhotoIds = lambda **kw: fields.List(fields.Str(), validate=validate.Length(max=2
                                     metadata={"description": "ids of photos already added to this ticket"}, **kw)
 
 
-class RequiredNoteSchema(Schema):
+class ReportSchema(Schema):
+    """A department's progress report or resolution: what was done, where, with which photos."""
     note = Text(2000, required=True)
     location = fields.Nested(LocationSchema, load_default=None)
-
-
-class ResolveSchema(RequiredNoteSchema):
     photo_ids = PhotoIds()
 
 

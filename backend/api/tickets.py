@@ -5,7 +5,7 @@ from ..auth import current_actor, requires
 from ..domain.codes import Role
 from ..services import photos, tickets
 from .schemas import (AssignSchema, CloseSchema, NoteSchema, PhotoSchema, PhotoUploadSchema,
-                      QuerySetPage, RequiredNoteSchema, ResolveSchema, ReturnSchema,
+                      QuerySetPage, ReportSchema, ReturnSchema,
                       TicketDetailSchema, TicketFilterSchema, TicketSchema, VerifySchema)
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
@@ -56,17 +56,17 @@ class Return(MethodView):
 @blp.route("/<ticket_id>/progress")
 class Progress(MethodView):
     @requires(Role.DEPARTMENT)
-    @blp.arguments(RequiredNoteSchema)
+    @blp.arguments(ReportSchema)
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
-        """Report progress on a claimed ticket"""
-        return tickets.report_progress(current_actor(), ticket_id, data["note"])
+        """Report progress (进展) on a claimed ticket, optionally naming photos added to it"""
+        return tickets.report_progress(current_actor(), ticket_id, data["note"], data["photo_ids"])
 
 
 @blp.route("/<ticket_id>/resolve")
 class Resolve(MethodView):
     @requires(Role.DEPARTMENT)
-    @blp.arguments(ResolveSchema)
+    @blp.arguments(ReportSchema)
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
         """Mark a claimed ticket resolved (办结): the note says what was done, `photo_ids`

@@ -2,18 +2,40 @@
 from bson import ObjectId
 from flask import current_app
 from mongoengine.errors import NotUniqueError
+from redis.exceptions import RedisError
 
 from ..auth import Actor, issue_token
 from ..domain.codes import Role
-from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
+from ..errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from ..models import User
 from . import departments
 
 
 def login(username: str, password: str) -> dict:
+    """A token for a right password. Repeated failures for one username lock it for a while
+    (counted in Redis; if Redis is down, logins are not limited rather than refused)."""
+    failures_key = f"login-failures:{User.key(username)}"
+    limit, window = current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_SECONDS"]
+    redis = current_app.extensions["redis"]
+    try:
+        failures = int(redis.get(failures_key) or 0)
+    except RedisError:
+        failures = 0
+    if failures >= limit:
+        raise TooManyRequests(f"Too many failed logins for this username; try again in "
+                              f"{max(1, window // 60)} minutes or ask the admin to reset the password.")
     user = User.objects(username_key=User.key(username), active=True).first()
     if user is None or not user.check_password(password):
+        try:
+            with redis.pipeline() as pipe:
+                pipe.incr(failures_key).expire(failures_key, window).execute()
+        except RedisError:
+            pass
         raise Unauthorized("Wrong username or password.")
+    try:
+        redis.delete(failures_key)
+    except RedisError:
+        pass
     return {"access_token": issue_token(user), "token_type": "Bearer", "user": user}
 
 

@@ -208,9 +208,12 @@ def return_ticket(actor: Actor, ticket_id: str, reason: str) -> Ticket:
                        inc={"return_count": 1})
 
 
-def report_progress(actor: Actor, ticket_id: str, note: str) -> Ticket:
+def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str] | None = None) -> Ticket:
+    from . import photos
+
     ticket = get_visible(actor, ticket_id)
-    return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note)
+    data = {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
+    return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note, data=data)
 
 
 def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None,
