@@ -208,21 +208,23 @@ def return_ticket(actor: Actor, ticket_id: str, reason: str) -> Ticket:
                        inc={"return_count": 1})
 
 
-def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str] | None = None) -> Ticket:
+def _photos_named(ticket: Ticket, photo_ids: list[str] | None) -> dict | None:
+    """Event data naming photos that were added to the ticket before."""
     from . import photos
+    return {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
 
+
+def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str] | None = None) -> Ticket:
     ticket = get_visible(actor, ticket_id)
-    data = {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
+    data = _photos_named(ticket, photo_ids)
     return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note, data=data)
 
 
 def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None,
             photo_ids: list[str] | None = None) -> Ticket:
     """办结: the department says it is fixed; the note and the evidence photos prove it."""
-    from . import photos
-
     ticket = get_visible(actor, ticket_id)
-    data = {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
+    data = _photos_named(ticket, photo_ids)
     return _transition(ticket, Action.RESOLVE, S.RESOLVED, actor, note=note, location=location,
                        data=data, set_fields={"resolved_at": utcnow()})
 
@@ -232,10 +234,8 @@ def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = Non
 def verify(actor: Actor, ticket_id: str, outcome: str, note: str | None,
            location: dict | None, photo_ids: list[str] | None = None) -> Ticket:
     """核查: confirmed closes the ticket; not_fixed reopens it to the same department."""
-    from . import photos
-
     ticket = get_visible(actor, ticket_id)
-    data = {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
+    data = _photos_named(ticket, photo_ids)
     now = utcnow()
     if outcome == "confirmed":
         return _transition(ticket, Action.VERIFY_CONFIRMED, S.CLOSED, actor, note=note, location=location,
