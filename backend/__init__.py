@@ -4,6 +4,7 @@ from flask_smorest import Api
 
 from . import config as config_module
 from . import errors
+from .api.schemas import ErrorSchema
 from .extensions import connect_mongo, connect_redis
 
 
@@ -15,7 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
 
-    api = Api(app, spec_kwargs={
+    api = DocumentedApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     })
@@ -38,6 +39,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workers import runtime
     runtime.bind(app)
     return app
+
+
+class DocumentedApi(Api):
+    """Documents the error responses in the shape `errors.py` sends."""
+    ERROR_SCHEMA = ErrorSchema
 
 
 def _unsupported(mimetype: str):

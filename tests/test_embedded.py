@@ -34,3 +34,11 @@ def test_openapi_document_lists_every_endpoint(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert paths["/api/v1/auth/token"]["post"]["security"] == []
     assert client.get("/docs").status_code == 200
+
+
+def test_openapi_documents_errors_in_the_shape_they_are_sent(client, api):
+    spec = client.get("/openapi.json").get_json()
+    documented = set(spec["components"]["schemas"]["Error"]["properties"])
+    sent = api.get("/api/v1/tickets/nonexistent", as_="office").get_json()
+    assert documented == set(sent) == {"code", "status", "message", "errors"}
+    assert spec["components"]["schemas"]["Error"]["properties"]["code"]["type"] == "string"

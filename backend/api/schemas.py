@@ -33,8 +33,9 @@ class LocationSchema(Schema):
 
 
 class ErrorSchema(Schema):
-    code = fields.Str()
-    status = fields.Int()
+    """Every error: a stable code, the HTTP status, what went wrong, and per-field errors."""
+    code = fields.Str(metadata={"example": "invalid_input"})
+    status = fields.Int(metadata={"example": 422})
     message = fields.Str()
     errors = fields.Dict()
 
