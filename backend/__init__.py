@@ -24,7 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(api)
     import mobile_api
     mobile_api.register_blueprints(api)
-    errors.register(app, api)
+    errors.register(app)
 
     @app.before_request
     def require_json_bodies():

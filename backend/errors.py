@@ -88,7 +88,7 @@ def handle_unexpected(exc: Exception):
     return error_body(500, "internal_error", "Something went wrong on the server; it has been logged.")
 
 
-def register(app, api) -> None:
+def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

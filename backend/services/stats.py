@@ -3,7 +3,7 @@
 Reads the county's tickets created in the window (a county makes a few thousand a year)
 and counts them with the pure functions of `domain.metrics`.
 """
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ..auth import Actor
 from ..domain.metrics import grouped, summarize
@@ -52,11 +52,7 @@ def resolution(actor: Actor, group_by: str, start: date | None, end: date | None
         query = query.filter(created_at__gte=lo)
     if hi:
         query = query.filter(created_at__lt=hi)
-    rows = list(query.only(*FIELDS).as_pymongo())
-    for row in rows:  # as_pymongo hands back what the driver gives: make every time aware
-        for field in ("dispatched_at", "resolved_at", "due_at", "closed_at", "created_at"):
-            if row.get(field) is not None and row[field].tzinfo is None:
-                row[field] = row[field].replace(tzinfo=UTC)
+    rows = list(query.only(*FIELDS).as_pymongo())  # times come back aware (tz_aware=True)
     now = utcnow()
     labels = _labels(actor.county_code, group_by)
     groups = grouped(rows, _key(group_by), now, min_tickets)
