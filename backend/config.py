@@ -40,6 +40,14 @@ def from_env(overrides: dict | None = None) -> dict:
         # Tickets still pending_routing this long after creation are enqueued again.
         "ROUTING_SWEEP_GRACE_SECONDS": _int("ROUTING_SWEEP_GRACE_SECONDS", 30),
         "ROUTING_SWEEP_INTERVAL_SECONDS": _int("ROUTING_SWEEP_INTERVAL_SECONDS", 30),
+        # Photos: storage (gridfs or local), the decompression-bomb guard, place checks.
+        "PHOTO_STORAGE": env.get("PHOTO_STORAGE", "gridfs"),
+        "PHOTO_STORAGE_DIR": env.get("PHOTO_STORAGE_DIR", "var/photos"),
+        "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 60_000_000),
+        "FAR_FROM_VILLAGE_M": _int("FAR_FROM_VILLAGE_M", 2000),
+        "DUPLICATE_RADIUS_M": _int("DUPLICATE_RADIUS_M", 250),
+        # The sync cursor stays this far behind the newest change (see services/changes.py).
+        "SYNC_SETTLE_SECONDS": _int("SYNC_SETTLE_SECONDS", 30),
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo12345"),
         "API_TITLE": "Rural inspection backend (对村巡察 · 民生工单)",
@@ -52,6 +60,8 @@ def from_env(overrides: dict | None = None) -> dict:
         "JSON_SORT_KEYS": False,
     }
     config.update(overrides or {})
+    if config["PHOTO_STORAGE"] not in ("gridfs", "local"):
+        raise ConfigError(f"PHOTO_STORAGE must be gridfs or local, got {config['PHOTO_STORAGE']!r}")
     if not config["EMBEDDED"]:
         missing = [k for k in ("REDIS_URL", "SECRET_KEY") if not config.get(k)]
         if missing:

@@ -59,6 +59,9 @@ def handle_domain_error(exc: DomainError):
 
 def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
+    if status == 304:  # a conditional GET (ETag): no body
+        from flask import Response
+        return Response(status=304)
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages") or {}
     # webargs nests messages by location ({"json": {...}}); flatten the one location.

@@ -37,6 +37,7 @@ def world(api, submit, run_jobs):
                      data={"file": (io.BytesIO(JPEG.read_bytes()), "p.jpg")},
                      content_type="multipart/form-data")
     assert photo.status_code == 201, photo.get_json()
+    run_jobs()  # its web version and thumbnail
     rules = api.get("/api/v1/routing/rules", as_=ADMIN).get_json()
     return {
         "ticket": ticket["id"],

@@ -50,6 +50,7 @@ def test_the_fix_is_proven_with_photos_from_finding_to_verification(api, submit,
                  json={"outcome": "confirmed", "photo_ids": [seen]})
     assert r.status_code == 200 and r.get_json()["status"] == "closed"
 
+    run_jobs()  # the media queue derives the web versions and thumbnails
     detail = api.get(f"/api/v1/tickets/{ticket_id}", as_="office").get_json()
     assert [p["purpose"] for p in detail["photos"]] == ["finding", "evidence", "evidence", "verification"]
     thumb = api.get(f"/api/v1/photos/{evidence['id']}?size=thumbnail", as_="office")

@@ -38,3 +38,25 @@ def sweep_pending_routing() -> int:
         if ids:
             log.info("sweep: %d tickets pending routing, %d with a routing job waiting", len(ids), enqueued)
         return enqueued
+
+
+def derive_photo(photo_id: str) -> str | None:
+    """Derive a photo's web version and thumbnail (the `media` queue); a second run finds
+    it ready (or failed) and does nothing. Returns the photo's status after the job."""
+    from backend.services import photos
+
+    with runtime.app().app_context():
+        photo = photos.derive(photo_id)
+        return photo.status if photo else None
+
+
+def sweep_processing_photos() -> int:
+    """Enqueue derivation again for photos left processing (Redis was down when they were
+    uploaded, or the job was lost). Returns how many were enqueued."""
+    from backend.models.common import utcnow
+    from backend.services import photos
+
+    app = runtime.app()
+    with app.app_context():
+        cutoff = utcnow() - timedelta(seconds=app.config["ROUTING_SWEEP_GRACE_SECONDS"])
+        return sum(1 for photo_id in photos.processing_since(cutoff) if photos.enqueue_derivation(photo_id))

@@ -1,6 +1,6 @@
 """Queue names and the one way to enqueue.
 
-Production: `rq worker --with-scheduler routing default` (see README). Enqueueing never
+Production: `rq worker --with-scheduler routing default media` (see README). Enqueueing never
 fails a user's request: if Redis is down the job is skipped and a periodic sweep picks up
 whatever was left behind (tickets stay `pending_routing`).
 """
@@ -14,7 +14,8 @@ from . import runtime
 
 ROUTING = "routing"
 DEFAULT = "default"
-QUEUE_NAMES = (ROUTING, DEFAULT)
+MEDIA = "media"      # photo derivation (web version, thumbnail): heavier, can lag behind
+QUEUE_NAMES = (ROUTING, DEFAULT, MEDIA)
 
 log = logging.getLogger(__name__)
 

@@ -62,7 +62,7 @@ class ThreadWorker(SimpleWorker):
 def start_in_process(flask_app, stop: threading.Event | None = None) -> threading.Event:
     """Run the queues and the periodic jobs inside this process (embedded mode)."""
     from .queues import QUEUE_NAMES, get_queue
-    from .jobs import sweep_pending_routing
+    from .jobs import sweep_pending_routing, sweep_processing_photos
 
     stop = stop or threading.Event()
     connection = flask_app.extensions["redis"]
@@ -86,6 +86,7 @@ def start_in_process(flask_app, stop: threading.Event | None = None) -> threadin
                 scheduler.enqueue_scheduled_jobs()  # retries waiting for their interval
                 if time.monotonic() >= next_sweep:
                     sweep_pending_routing()
+                    sweep_processing_photos()  # photos whose media job was lost
                     next_sweep = time.monotonic() + flask_app.config["ROUTING_SWEEP_INTERVAL_SECONDS"]
             except Exception:
                 log.exception("in-process scheduler tick failed")

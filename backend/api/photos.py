@@ -1,3 +1,5 @@
+import io
+
 from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -16,6 +18,11 @@ class PhotoFile(MethodView):
     @blp.arguments(PhotoQuerySchema, location="query")
     @blp.response(200, content_type="image/jpeg")
     def get(self, query, photo_id):
-        """The photo (original) or its 320 px thumbnail, for whoever may see its ticket"""
-        photo, stream, content_type = photos.open_file(current_actor(), photo_id, query["size"])
-        return send_file(stream, mimetype=content_type, max_age=3600, etag=photo.sha256 + query["size"])
+        """The photo's web version (1600 px, upright, no EXIF), its 320 px thumbnail, or the
+        original (its uploader and the office only), for whoever may see its ticket.
+        409 while the photo is still processing or when it failed"""
+        photo, data, content_type = photos.open_file(current_actor(), photo_id, query["size"])
+        response = send_file(io.BytesIO(data), mimetype=content_type, max_age=3600, conditional=True,
+                             etag=f"{photo.sha256}-{query['size']}")
+        response.cache_control.private = True  # behind authentication: no shared caches
+        return response

@@ -32,6 +32,21 @@ class LocationSchema(Schema):
     accuracy_m = fields.Float(validate=validate.Range(0, 100_000), allow_none=True)
 
 
+CRS = ["wgs84", "gcj02", "bd09"]
+CrsField = lambda **kw: fields.Str(load_default="wgs84", validate=validate.OneOf(CRS), metadata={  # noqa: E731
+    "description": "coordinate system of lat/lon: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu)"}, **kw)
+
+
+class PhoneLocationSchema(LocationSchema):
+    """A phone's position: sent in its map's coordinates, shown in WGS-84 with what was sent."""
+    crs = CrsField()
+    altitude_m = fields.Float(dump_only=True, allow_none=True)
+    sent_lat = fields.Float(dump_only=True, allow_none=True)
+    sent_lon = fields.Float(dump_only=True, allow_none=True)
+    source = fields.Str(dump_only=True, allow_none=True, metadata={"description": "phone, or photo (its EXIF GPS)"})
+    photo_id = fields.Str(dump_only=True, allow_none=True)
+
+
 class ErrorSchema(Schema):
     """Every error: a stable code, the HTTP status, what went wrong, and per-field errors."""
     code = fields.Str(metadata={"example": "invalid_input"})
@@ -100,6 +115,20 @@ class VillageFilterSchema(Schema):
     name = fields.Str(validate=validate.Length(min=1, max=50))
 
 
+class VillagePositionInSchema(Schema):
+    lat = fields.Float(validate=validate.Range(-90, 90), load_default=None)
+    lon = fields.Float(validate=validate.Range(-180, 180), load_default=None)
+    crs = fields.Str(load_default="wgs84", validate=validate.OneOf(["wgs84", "gcj02", "bd09"]))
+    from_checkins = fields.Bool(load_default=False)
+
+
+class VillagePositionSchema(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    position = fields.Dict(allow_none=True, metadata={"description": "lat, lon (WGS-84), source (admin/checkins), set_at"})
+    proposed = fields.Dict(allow_none=True, metadata={"description": "lat, lon: median of verified check-ins; checkins: how many"})
+
+
 class TownshipSchema(Schema):
     code = fields.Str()
     name = fields.Str()
@@ -124,14 +153,25 @@ class TaskSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class TaskPatchSchema(TaskSchema):
+    """The task's fields, each optional: only those sent change."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
 class CheckInSchema(Schema):
     id = fields.Str(dump_only=True)
     client_id = fields.UUID(load_default=None)
     village_code = VillageCode(load_default=None)
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90), metadata={"description": "WGS-84 when shown"})
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
     accuracy_m = fields.Float(validate=validate.Range(0, 100_000), load_default=None)
+    crs = CrsField()
+    sent_lat = fields.Float(dump_only=True, allow_none=True)
+    sent_lon = fields.Float(dump_only=True, allow_none=True)
     distance_to_village_m = fields.Float(dump_only=True, allow_none=True)
+    flags = fields.List(fields.Str(), dump_only=True, metadata={
+        "description": "outside_county, far_from_village, low_accuracy (for the office; never blocking)"})
     at = fields.DateTime(dump_only=True)
 
 
@@ -146,14 +186,24 @@ class FindingSchema(Schema):
     severity = fields.Str(required=True, validate=validate.OneOf(values(Severity)))
     title = Text(200, required=True)
     description = Text(5000, required=True)
-    location = fields.Nested(LocationSchema, required=True)
+    location = fields.Nested(PhoneLocationSchema, load_default=None, allow_none=True, metadata={
+        "description": "the phone's fix; leave it out when there is none (a photo's GPS may supply it)"})
     observed_at = Aware(required=True, metadata={"description": "when the phone observed it"})
     fact_basis = Text(5000, required=True, metadata={"description": "事实依据"})
     policy_basis = Text(5000, required=True, metadata={"description": "政策依据"})
     responsibility_basis = Text(5000, required=True, metadata={"description": "责任依据"})
     needs_action = fields.Bool(load_default=True)
+    link_to_ticket_id = fields.Str(load_only=True, load_default=None, metadata={
+        "description": "an open ticket this finding repeats (from nearby_open_tickets): the finding "
+                       "becomes its evidence instead of opening a new ticket"})
     township_code = fields.Str(dump_only=True)
     ticket_id = fields.Str(dump_only=True, allow_none=True)
+    linked_ticket_id = fields.Str(dump_only=True, allow_none=True)
+    flags = fields.List(fields.Str(), dump_only=True, metadata={
+        "description": "outside_county, far_from_village, low_accuracy, photo_location_mismatch"})
+    distance_to_village_m = fields.Float(dump_only=True, allow_none=True)
+    nearby_open_tickets = fields.List(fields.Dict(), dump_only=True, metadata={
+        "description": "open tickets of the same category within 250 m: is it the same problem?"})
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
@@ -175,7 +225,13 @@ class PhotoSchema(Schema):
     size = fields.Int()
     width = fields.Int()
     height = fields.Int()
-    url = fields.Function(lambda p: f"/api/v1/photos/{p.id}")
+    status = fields.Str(metadata={"enum": ["processing", "ready", "failed"]})
+    failure_reason = fields.Str(allow_none=True)
+    taken_at = fields.DateTime(allow_none=True)
+    camera_make = fields.Str(allow_none=True)
+    camera_model = fields.Str(allow_none=True)
+    gps = fields.Dict(metadata={"description": "lat, lon (WGS-84), altitude_m, accuracy_m from EXIF"})
+    url = fields.Function(lambda p: f"/api/v1/photos/{p.id}?size=web")
     thumbnail_url = fields.Function(lambda p: f"/api/v1/photos/{p.id}?size=thumbnail")
     created_at = fields.DateTime()
 
@@ -185,7 +241,8 @@ class PhotoUploadSchema(Schema):
 
 
 class PhotoQuerySchema(Schema):
-    size = fields.Str(load_default="original", validate=validate.OneOf(["original", "thumbnail"]))
+    size = fields.Str(load_default="web", validate=validate.OneOf(["web", "thumbnail", "original"]), metadata={
+        "description": "web (1600 px, no EXIF), thumbnail (320 px) or original (its uploader and the office only)"})
 
 
 # ---------------------------------------------------------------- tickets

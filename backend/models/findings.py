@@ -1,14 +1,23 @@
 """Findings (巡察发现) and their photos."""
-from mongoengine import (BooleanField, DateTimeField, Document, EmbeddedDocument,
-                         EmbeddedDocumentField, FileField, FloatField, IntField, ObjectIdField, PointField, StringField)
+from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
+                         EmbeddedDocumentField, FloatField, IntField, ListField, ObjectIdField,
+                         PointField, StringField)
 
 from .common import utcnow
 
 
 class Location(EmbeddedDocument):
+    """A WGS-84 position (what we compute with) and, where the phone used a Chinese map's
+    coordinates, exactly what it sent."""
     lat = FloatField(required=True)
     lon = FloatField(required=True)
     accuracy_m = FloatField()
+    altitude_m = FloatField()
+    crs = StringField()          # what the phone sent: wgs84, gcj02 or bd09
+    sent_lat = FloatField()
+    sent_lon = FloatField()
+    source = StringField()       # "phone", or "photo" when a photo's GPS gave a better fix
+    photo_id = ObjectIdField()
 
 
 class Finding(Document):
@@ -25,7 +34,8 @@ class Finding(Document):
     severity = StringField(required=True)
     title = StringField(required=True)
     description = StringField(required=True)
-    location = EmbeddedDocumentField(Location, required=True)
+    # None when the phone had no fix; a photo's GPS may provide it later.
+    location = EmbeddedDocumentField(Location)
     point = PointField(auto_index=False)
     observed_at = DateTimeField(required=True)
     fact_basis = StringField(required=True)            # 事实依据
@@ -34,12 +44,30 @@ class Finding(Document):
     needs_action = BooleanField(default=True)
     ticket_id = ObjectIdField()
     created_at = DateTimeField(default=utcnow)
-    meta = {"indexes": ["task_id", "inspector_id", "county_code"], "ordering": ["-created_at"]}
+    # Place checks for the office (never blocking): see backend/domain/geo.py.
+    flags = ListField(StringField())
+    distance_to_village_m = FloatField()
+    # Evidence for an existing ticket (the inspector said "the same problem") instead of a new one.
+    linked_ticket_id = ObjectIdField()
+    # Sync cursor: the change number of the latest change (services/changes.py).
+    change_seq = IntField()
+    changed_at = DateTimeField()
+    meta = {"indexes": ["task_id", "inspector_id", "county_code", ("inspector_id", "change_seq")],
+            "ordering": ["-created_at"]}
+
+
+class PhotoStatus:
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
 
 
 class Photo(Document):
     """A finding's photo (purpose `finding`), a department's proof of the fix (`evidence`) or
-    an inspector's photo when verifying it (`verification`)."""
+    an inspector's photo when verifying it (`verification`).
+
+    The original is kept privately; a job derives the web version (1600 px, upright, no
+    EXIF) and the 320 px thumbnail, and moves `status` from processing to ready or failed."""
     owner = StringField(required=True)  # "finding:<id>" or "ticket:<id>": one copy per owner and content
     purpose = StringField(required=True, choices=("finding", "evidence", "verification"))
     finding_id = ObjectIdField()
@@ -49,9 +77,21 @@ class Photo(Document):
     sha256 = StringField(required=True)
     content_type = StringField(required=True)
     size = IntField(required=True)
-    width = IntField()
+    width = IntField()    # upright, as displayed
     height = IntField()
-    original = FileField(collection_name="photo_files")
-    thumbnail = FileField(collection_name="photo_files")
+    status = StringField(default=PhotoStatus.PROCESSING,
+                         choices=(PhotoStatus.PROCESSING, PhotoStatus.READY, PhotoStatus.FAILED))
+    failure_reason = StringField()
+    # Storage keys (backend/storage.py)
+    original_key = StringField()
+    web_key = StringField()
+    thumbnail_key = StringField()
+    # Read from EXIF at upload
+    taken_at = DateTimeField()
+    camera_make = StringField()
+    camera_model = StringField()
+    orientation = IntField()
+    gps = DictField()     # {lat, lon, altitude_m, accuracy_m} in WGS-84, when the camera wrote it
     created_at = DateTimeField(default=utcnow)
+    processed_at = DateTimeField()
     meta = {"indexes": [{"fields": ["owner", "sha256"], "unique": True}, "finding_id", "ticket_id"]}

@@ -1,5 +1,5 @@
 """The county, its townships and villages (统计用区划代码), and its departments."""
-from mongoengine import BooleanField, Document, FloatField, PointField, StringField
+from mongoengine import BooleanField, DateTimeField, Document, FloatField, PointField, StringField
 
 
 class County(Document):
@@ -25,6 +25,8 @@ class Village(Document):
     lat = FloatField()
     lon = FloatField()
     point = PointField(auto_index=False)
+    position_source = StringField(choices=("admin", "checkins"))
+    position_set_at = DateTimeField()
     meta = {"indexes": ["county_code", "township_code"]}
 
 

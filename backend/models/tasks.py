@@ -1,6 +1,6 @@
 """Inspection tasks (巡察任务) and inspectors' check-ins at villages."""
 from mongoengine import (DateTimeField, Document, EmbeddedDocument, EmbeddedDocumentField,
-                         FloatField, ListField, ObjectIdField, PointField, StringField)
+                         FloatField, IntField, ListField, ObjectIdField, PointField, StringField)
 
 from .common import utcnow
 
@@ -23,7 +23,11 @@ class InspectionTask(Document):
     focus_categories = ListField(StringField())
     created_by = ObjectIdField()
     created_at = DateTimeField(default=utcnow)
-    meta = {"indexes": ["county_code", "inspector_ids"], "ordering": ["-starts_on"]}
+    # Sync cursor: the change number of the latest change (services/changes.py).
+    change_seq = IntField()
+    changed_at = DateTimeField()
+    meta = {"indexes": ["county_code", "inspector_ids", ("inspector_ids", "change_seq")],
+            "ordering": ["-starts_on"]}
 
 
 class CheckIn(Document):
@@ -36,6 +40,17 @@ class CheckIn(Document):
     lon = FloatField(required=True)
     accuracy_m = FloatField()
     point = PointField(auto_index=False)
+    crs = StringField()           # what the phone sent: wgs84, gcj02, bd09 (lat/lon above are WGS-84)
+    sent_lat = FloatField()
+    sent_lon = FloatField()
     distance_to_village_m = FloatField()
+    flags = ListField(StringField())
     at = DateTimeField(default=utcnow)
     meta = {"indexes": ["task_id", "village_code"]}
+
+    @property
+    def verified(self) -> bool:
+        """Good enough to learn the village's position from: a fix of known accuracy within
+        100 m, inside the county."""
+        return (self.accuracy_m is not None and "low_accuracy" not in self.flags
+                and "outside_county" not in self.flags)

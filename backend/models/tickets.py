@@ -64,6 +64,12 @@ class Ticket(Document):
 
     events = ListField(EmbeddedDocumentField(TicketEvent))
 
+    # Findings of the same problem added as evidence (the inspectors' duplicate guard).
+    linked_finding_ids = ListField(ObjectIdField())
+    # Sync cursor: the change number of the latest change (services/changes.py).
+    change_seq = IntField()
+    changed_at = DateTimeField()
+
     meta = {
         "indexes": [
             ("county_code", "status"),
@@ -72,6 +78,7 @@ class Ticket(Document):
             "inspector_id",
             "task_id",
             ("status", "updated_at"),
+            ("task_id", "change_seq"),
         ],
         "ordering": ["-created_at"],
     }

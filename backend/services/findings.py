@@ -1,21 +1,26 @@
-"""Findings (巡察发现): idempotent submission; a finding that needs action opens a ticket."""
+"""Findings (巡察发现): idempotent submission; a finding that needs action opens a ticket,
+or joins an open ticket about the same problem as its evidence."""
 import hashlib
 import json
 from datetime import UTC, datetime
 
 from bson import ObjectId
+from flask import current_app
 from mongoengine.errors import NotUniqueError
 
 from ..auth import Actor
-from ..errors import Conflict, NotFound
-from ..models import Finding, Location
-from ..models.common import to_millis
-from . import tickets
+from ..domain import geo
+from ..domain.codes import RESTRICTED_CATEGORIES
+from ..domain.states import OPEN_STATES
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Finding, Location, Ticket, Village
+from ..models.common import to_millis, utcnow
+from . import changes, tickets
 from .tasks import my_task, task_village
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
                   "location", "observed_at", "fact_basis", "policy_basis", "responsibility_basis",
-                  "needs_action")
+                  "needs_action", "link_to_ticket_id")
 
 
 def _fingerprint(data: dict) -> str:
@@ -27,45 +32,78 @@ def _fingerprint(data: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def location_from(sent: dict | None) -> Location | None:
+    """WGS-84 from what the phone sent (lat, lon, accuracy_m, crs), keeping what it sent."""
+    if not sent:
+        return None
+    crs = sent.get("crs") or geo.Crs.WGS84.value
+    lat, lon = geo.to_wgs84(sent["lat"], sent["lon"], crs)
+    return Location(lat=lat, lon=lon, accuracy_m=sent.get("accuracy_m"), crs=crs,
+                    sent_lat=sent["lat"], sent_lon=sent["lon"], source="phone")
+
+
 def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     """Store a finding once. Returns (finding, created). A replay with the same content
-    returns the stored finding; the same client_id with other content is a conflict."""
+    returns the stored finding; the same client_id with other content is a conflict.
+
+    With `link_to_ticket_id` the finding becomes evidence of that open ticket (the
+    inspector said it is the same problem) and opens no ticket of its own."""
     fingerprint = _fingerprint(data)
     existing = Finding.objects(client_id=data["client_id"]).first()
     if existing:
         return _replay(actor, existing, fingerprint), False
     task = my_task(actor, data["task_id"])
     village = task_village(task, data["village_code"])
+    target = None
+    if data.get("link_to_ticket_id"):
+        target = _linkable_ticket(actor, data["link_to_ticket_id"], data["category"])
+    location = location_from(data.get("location"))
     finding = Finding(
         client_id=data["client_id"], fingerprint=fingerprint, county_code=actor.county_code,
         task_id=task.id, inspector_id=actor.id, village_code=village.code,
         township_code=village.township_code, category=data["category"], severity=data["severity"],
-        title=data["title"], description=data["description"], location=Location(**data["location"]),
-        point=[data["location"]["lon"], data["location"]["lat"]], observed_at=to_millis(data["observed_at"]),
+        title=data["title"], description=data["description"], location=location,
+        point=[location.lon, location.lat] if location else None, observed_at=to_millis(data["observed_at"]),
         fact_basis=data["fact_basis"], policy_basis=data["policy_basis"],
-        responsibility_basis=data["responsibility_basis"], needs_action=data.get("needs_action", True))
+        responsibility_basis=data["responsibility_basis"], needs_action=data.get("needs_action", True),
+        linked_ticket_id=target.id if target else None)
+    _check_place(finding, village)
+    finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
     try:
         finding.save()
     except NotUniqueError:  # the same submission raced in on another connection
         return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
-    if finding.needs_action:
-        tickets.open_from_finding(finding)
-    return finding, True
+    _follow_up(finding)
+    return _with_nearby(Finding.objects.get(id=finding.id)), True
+
+
+def _follow_up(finding: Finding) -> None:
+    """What a stored finding leads to: joining its linked ticket, or opening its own."""
+    if finding.linked_ticket_id:
+        tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id)
+    elif finding.needs_action and finding.ticket_id is None:
+        ticket = tickets.open_from_finding(finding)
+        Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp())
+        Finding.objects(id=finding.id).update_one(**changes.stamp())
 
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
     if existing.inspector_id != actor.id or existing.fingerprint != fingerprint:
         raise Conflict(f"client_id {existing.client_id} was already used for a different finding; "
                        "generate a new UUID for a new finding.", code="client_id_conflict")
-    if existing.needs_action and existing.ticket_id is None:
-        tickets.open_from_finding(existing)  # the first attempt stopped between finding and ticket
-    return Finding.objects.get(id=existing.id)
+    _follow_up(existing)  # the first attempt may have stopped between finding and ticket
+    return _with_nearby(Finding.objects.get(id=existing.id))
+
+
+def _with_nearby(finding: Finding) -> Finding:
+    finding.nearby_open_tickets = nearby_open_tickets(finding)
+    return finding
 
 
 def open_missing_tickets(older_than) -> int:
     """Open the tickets of findings that were stored but whose ticket was not (the process
     stopped in between). Returns how many were opened."""
-    orphans = Finding.objects(needs_action=True, ticket_id=None, created_at__lt=older_than)
+    orphans = Finding.objects(needs_action=True, ticket_id=None, linked_ticket_id=None, created_at__lt=older_than)
     return sum(1 for finding in orphans if tickets.open_from_finding(finding))
 
 
@@ -75,3 +113,114 @@ def get_mine(actor: Actor, finding_id: str) -> Finding:
     if finding is None:
         raise NotFound(f"No finding {finding_id} of yours.")
     return finding
+
+
+# ---------------------------------------------------------------- place checks
+
+def _check_place(finding: Finding, village: Village, photo_points=()) -> None:
+    """Flags for the office; they never block a submission."""
+    if finding.location is None:
+        finding.flags, finding.distance_to_village_m = [], None
+        return
+    known = (village.lat, village.lon) if village.lat is not None and village.lon is not None else None
+    check = geo.check_place(finding.location.lat, finding.location.lon, finding.location.accuracy_m,
+                            county_code=finding.county_code, village=known,
+                            far_m=current_app.config["FAR_FROM_VILLAGE_M"], photo_points=list(photo_points))
+    finding.flags, finding.distance_to_village_m = check.flags, check.distance_to_village_m
+
+
+def apply_photo_location(finding: Finding, photo) -> None:
+    """A photo's GPS becomes the finding's location where the phone had no fix or a worse
+    one (recorded as source `photo`); the place checks are run again with every photo."""
+    from . import photos
+
+    finding = Finding.objects.get(id=finding.id)
+    gps = photo.gps or {}
+    current = finding.location
+    better = gps and (current is None or (gps.get("accuracy_m") is not None and current.accuracy_m is not None
+                                          and gps["accuracy_m"] < current.accuracy_m))
+    if better:
+        finding.location = Location(lat=gps["lat"], lon=gps["lon"], accuracy_m=gps.get("accuracy_m"),
+                                    altitude_m=gps.get("altitude_m"), crs=geo.Crs.WGS84.value,
+                                    sent_lat=gps["lat"], sent_lon=gps["lon"], source="photo", photo_id=photo.id)
+        finding.point = [gps["lon"], gps["lat"]]
+    points = [(p.gps["lat"], p.gps["lon"]) for p in photos.for_finding(finding.id) if p.gps]
+    _check_place(finding, Village.objects.get(code=finding.village_code), points)
+    update = {"set__flags": finding.flags, "set__distance_to_village_m": finding.distance_to_village_m}
+    if better:
+        update.update(set__location=finding.location, set__point=finding.point)
+    Finding.objects(id=finding.id).update_one(**update, **changes.stamp())
+    if better and finding.ticket_id:
+        tickets.set_location_from_finding(finding.ticket_id, finding.location, finding.point)
+
+
+# ---------------------------------------------------------------- duplicate guard
+
+def nearby_open_tickets(finding: Finding) -> list[dict]:
+    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding, nearest
+    first, so the phone can offer "this is the same problem".
+
+    A bounding box on the tickets' stored lat/lon narrows the county's open tickets in the
+    query (this works on mongomock and real MongoDB alike); the exact geodesic distance
+    filters in Python."""
+    if finding.location is None or finding.category in RESTRICTED_CATEGORIES:
+        return []
+    radius = current_app.config["DUPLICATE_RADIUS_M"]
+    here = (finding.location.lat, finding.location.lon)
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(*here, radius)
+    candidates = Ticket.objects(
+        county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES], category=finding.category,
+        location__lat__gte=min_lat, location__lat__lte=max_lat,
+        location__lon__gte=min_lon, location__lon__lte=max_lon,
+    ).only("id", "number", "title", "status", "village_code", "location", "created_at", "finding_id")
+    nearby = []
+    for ticket in candidates:
+        if ticket.finding_id == finding.id or ticket.id == finding.linked_ticket_id:
+            continue
+        distance = geo.distance_m(here, (ticket.location.lat, ticket.location.lon))
+        if distance <= radius:
+            nearby.append({"id": str(ticket.id), "number": ticket.number, "title": ticket.title,
+                           "status": ticket.status, "village_code": ticket.village_code,
+                           "distance_m": distance, "created_at": ticket.created_at})
+    return sorted(nearby, key=lambda t: t["distance_m"])
+
+
+def _linkable_ticket(actor: Actor, ticket_id: str, category: str) -> Ticket:
+    ticket = (Ticket.objects(id=ticket_id, county_code=actor.county_code).first()
+              if ObjectId.is_valid(ticket_id) else None)
+    if ticket is None or ticket.category in RESTRICTED_CATEGORIES:
+        raise InvalidInput(f"No open ticket {ticket_id} in your county to add this finding to.",
+                           errors={"link_to_ticket_id": ["Unknown ticket."]})
+    if ticket.category != category:
+        raise InvalidInput("A finding can only be evidence for a ticket of the same category.",
+                           errors={"link_to_ticket_id": [f"The ticket's category is {ticket.category}."]})
+    if ticket.status not in {s.value for s in OPEN_STATES}:
+        raise Conflict(f"Ticket {ticket.number} is {ticket.status}; submit the finding on its own "
+                       "so that it opens a new ticket.", code="ticket_not_open")
+    return ticket
+
+
+def link_to_ticket(actor: Actor, finding_id: str, ticket_id: str) -> Finding:
+    """After submitting, the inspector says the finding is the same problem as an open
+    ticket: the finding becomes that ticket's evidence. Its own ticket, if one was opened
+    and no department has claimed it yet, is closed as a duplicate of the other."""
+    finding = get_mine(actor, finding_id)
+    if finding.linked_ticket_id:
+        if str(finding.linked_ticket_id) == ticket_id:
+            return finding  # a retry
+        raise Conflict("This finding is already evidence of another ticket.", code="already_linked")
+    target = _linkable_ticket(actor, ticket_id, finding.category)
+    if finding.ticket_id == target.id:
+        raise InvalidInput("That is this finding's own ticket.", errors={"ticket_id": ["Its own ticket."]})
+    if finding.ticket_id:
+        tickets.close_as_duplicate_of(actor, finding.ticket_id, target)
+    updated = Finding.objects(id=finding.id, linked_ticket_id=None).modify(
+        new=True, set__linked_ticket_id=target.id, **changes.stamp())
+    if updated is None:
+        raise Conflict("This finding was linked to a ticket meanwhile; reload it.", code="already_linked")
+    tickets.add_finding_as_evidence(target.id, finding.id)
+    return updated
+
+
+def list_mine(actor: Actor):
+    return Finding.objects(inspector_id=actor.id, county_code=actor.county_code).order_by("-created_at")

@@ -1,86 +1,129 @@
 """Photos of findings and of tickets (proof of the fix, verification): stored once per
-owner and content (SHA-256), with a thumbnail.
+owner and content (SHA-256).
 
-This is the first, synchronous pipeline: the image is checked and a 320 px thumbnail is
-made during the upload. Reduced-size decoding and the web version come with the photo work.
+While the phone waits: the size limit, the format, a structural check of the file and its
+EXIF (GPS, time taken, camera); the original is stored privately and the photo is
+`processing`. The `media` queue's job then derives the web version and the thumbnail
+(`derive`) and marks it `ready`, or `failed` with the reason.
 """
 import hashlib
-import io
-import warnings
 
 from bson import ObjectId
+from flask import current_app
 from mongoengine.errors import NotUniqueError
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from workers.queues import MEDIA, enqueue
 
 from ..auth import Actor
+from ..domain import images
 from ..domain.codes import Role
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..models import Finding, Photo
+from ..models.common import utcnow
+from ..models.findings import PhotoStatus
+from ..storage import MissingFile, photo_storage
 from . import tickets
-from .findings import get_mine
+from .findings import apply_photo_location, get_mine
 
-ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-THUMBNAIL_PX = 320
-MAX_PIXELS = 50_000_000
+SIZES = ("web", "thumbnail", "original")
 
 
 class UnsupportedImage(DomainError):
     status, code = 415, "unsupported_media_type"
 
 
-def _decode(data: bytes) -> Image.Image:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED:
-                raise UnsupportedImage(f"Photos must be JPEG, PNG or WebP; this is {image.format}.")
-            if image.width * image.height > MAX_PIXELS:
-                raise InvalidInput(f"The image has {image.width}x{image.height} pixels; the limit is "
-                                   f"{MAX_PIXELS:,} pixels.")
-            image.load()
-            return image
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise InvalidInput("The image is too large to decode safely (decompression bomb guard).")
-        except UnidentifiedImageError:
-            raise UnsupportedImage("The file is not an image we can read (JPEG, PNG or WebP).")
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise InvalidInput(f"The image is broken or truncated ({exc}).")
+class PayloadTooLarge(DomainError):
+    status, code = 413, "payload_too_large"
+
+
+def _read_upload(upload) -> bytes:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The photo is larger than the limit of {limit // (1024 * 1024)} MB.")
+    if not data:
+        raise InvalidInput("The photo file is empty.", errors={"file": ["Empty file."]})
+    return data
+
+
+def _inspect(data: bytes) -> images.PhotoFacts:
+    try:
+        return images.inspect(data, current_app.config["PHOTO_MAX_PIXELS"])
+    except images.ImageRejected as exc:
+        error = UnsupportedImage if exc.kind == "unsupported" else InvalidInput
+        raise error(str(exc), errors={"file": [str(exc)]})
 
 
 def _store(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
-    """Check the image, make its thumbnail and store both, once per owner and content."""
-    data = upload.read()
-    if not data:
-        raise InvalidInput("The photo file is empty.", errors={"file": ["Empty file."]})
+    """Check the image, keep the original and queue its derivation; once per owner and content."""
+    data = _read_upload(upload)
     digest = hashlib.sha256(data).hexdigest()
     existing = Photo.objects(owner=owner, sha256=digest).first()
     if existing:
         return existing, False
-    image = _decode(data)
-    upright = ImageOps.exif_transpose(image)
-    thumb = upright.convert("RGB")
-    thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-    buffer = io.BytesIO()
-    thumb.save(buffer, "JPEG", quality=80)
-    photo = Photo(owner=owner, county_code=actor.county_code, uploaded_by=actor.id, sha256=digest,
-                  content_type=ACCEPTED[image.format], size=len(data), width=upright.width,
-                  height=upright.height, **fields)
-    photo.original.put(data, content_type=photo.content_type)
-    photo.thumbnail.put(buffer.getvalue(), content_type="image/jpeg")
+    facts = _inspect(data)
+    photo = Photo(id=ObjectId(), owner=owner, county_code=actor.county_code, uploaded_by=actor.id,
+                  sha256=digest, content_type=facts.content_type, size=len(data), width=facts.width,
+                  height=facts.height, orientation=facts.orientation, taken_at=facts.taken_at,
+                  camera_make=facts.camera_make, camera_model=facts.camera_model, gps=facts.gps,
+                  status=PhotoStatus.PROCESSING, **fields)
+    photo.original_key = f"{photo.id}/original"
+    storage = photo_storage()
+    storage.put(photo.original_key, data, photo.content_type)
     try:
-        photo.save()
+        photo.save(force_insert=True)
     except NotUniqueError:  # the same upload raced in on another connection
-        photo.original.delete()
-        photo.thumbnail.delete()
+        storage.delete(photo.original_key)
         return Photo.objects.get(owner=owner, sha256=digest), False
+    enqueue_derivation(photo.id)
     return photo, True
 
 
+def enqueue_derivation(photo_id) -> str | None:
+    return enqueue("workers.jobs.derive_photo", str(photo_id), queue=MEDIA, job_id=f"derive-{photo_id}")
+
+
+def derive(photo_id: str, reduced: bool = True) -> Photo | None:
+    """Make the web version and the thumbnail of a processing photo. Safe to run twice:
+    the storage keys are fixed, and a photo that is no longer processing is left alone."""
+    photo = Photo.objects(id=photo_id).first()
+    if photo is None or photo.status != PhotoStatus.PROCESSING:
+        return photo
+    storage = photo_storage()
+    try:
+        result = images.derive(storage.get(photo.original_key), current_app.config["PHOTO_MAX_PIXELS"],
+                               reduced=reduced)
+    except images.ImageRejected as exc:
+        Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
+            set__status=PhotoStatus.FAILED, set__failure_reason=str(exc), set__processed_at=utcnow())
+        return Photo.objects(id=photo.id).first()
+    except MissingFile:
+        Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
+            set__status=PhotoStatus.FAILED, set__failure_reason="The original file is missing; upload it again.",
+            set__processed_at=utcnow())
+        return Photo.objects(id=photo.id).first()
+    web_key, thumbnail_key = f"{photo.id}/web", f"{photo.id}/thumbnail"
+    storage.put(web_key, result.web, "image/jpeg")
+    storage.put(thumbnail_key, result.thumbnail, "image/jpeg")
+    Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
+        set__status=PhotoStatus.READY, set__web_key=web_key, set__thumbnail_key=thumbnail_key,
+        set__processed_at=utcnow())
+    return Photo.objects(id=photo.id).first()
+
+
+def processing_since(cutoff) -> list[str]:
+    """Photos still processing since before `cutoff` (their job was lost)."""
+    return [str(p.id) for p in Photo.objects(status=PhotoStatus.PROCESSING, created_at__lt=cutoff).only("id")]
+
+
 def add(actor: Actor, finding_id: str, upload) -> tuple[Photo, bool]:
-    """A photo of the inspector's own finding."""
+    """A photo of the inspector's own finding. Its GPS becomes the finding's location where
+    the phone had no fix or a worse one."""
     finding = get_mine(actor, finding_id)
-    return _store(actor, f"finding:{finding.id}", upload, purpose="finding", finding_id=finding.id)
+    photo, created = _store(actor, f"finding:{finding.id}", upload, purpose="finding", finding_id=finding.id)
+    if created:
+        apply_photo_location(finding, photo)
+    return photo, created
 
 
 # Who may add photos to a ticket, and while it is in which state.
@@ -111,9 +154,15 @@ def check_attached(ticket_id, photo_ids: list[str]) -> list[str]:
 
 
 def for_ticket(ticket) -> list[Photo]:
-    """The finding's photos, then the evidence and verification photos, oldest first."""
-    return list(Photo.objects(owner__in=[f"finding:{ticket.finding_id}", f"ticket:{ticket.id}"])
-                .order_by("created_at"))
+    """The finding's photos (and those of findings linked to it as evidence), then the
+    evidence and verification photos, oldest first."""
+    finding_ids = [ticket.finding_id, *[f.id for f in Finding.objects(linked_ticket_id=ticket.id).only("id")]]
+    owners = [f"finding:{i}" for i in finding_ids] + [f"ticket:{ticket.id}"]
+    return list(Photo.objects(owner__in=owners).order_by("created_at"))
+
+
+def for_finding(finding_id) -> list[Photo]:
+    return list(Photo.objects(owner=f"finding:{finding_id}").order_by("created_at"))
 
 
 def get_visible(actor: Actor, photo_id: str) -> Photo:
@@ -122,8 +171,8 @@ def get_visible(actor: Actor, photo_id: str) -> Photo:
     if photo is not None and photo.uploaded_by != actor.id:
         ticket_id = photo.ticket_id
         if ticket_id is None:
-            finding = Finding.objects(id=photo.finding_id).only("ticket_id").first()
-            ticket_id = finding.ticket_id if finding else None
+            finding = Finding.objects(id=photo.finding_id).only("ticket_id", "linked_ticket_id").first()
+            ticket_id = (finding.ticket_id or finding.linked_ticket_id) if finding else None
         try:
             tickets.get_visible(actor, str(ticket_id or ""))
         except NotFound:
@@ -133,8 +182,16 @@ def get_visible(actor: Actor, photo_id: str) -> Photo:
     return photo
 
 
-def open_file(actor: Actor, photo_id: str, size: str):
+def open_file(actor: Actor, photo_id: str, size: str) -> tuple[Photo, bytes, str]:
+    """The photo's bytes in one of SIZES. The original (with its EXIF, GPS included) is
+    private: only its uploader and the office get it."""
     photo = get_visible(actor, photo_id)
-    stored = photo.thumbnail if size == "thumbnail" else photo.original
-    content_type = "image/jpeg" if size == "thumbnail" else photo.content_type
-    return photo, io.BytesIO(stored.read()), content_type
+    if size == "original":
+        if photo.uploaded_by != actor.id and actor.role != Role.OFFICE:
+            raise NotFound("The original is kept for its uploader and the office; ask for size=web.")
+        return photo, photo_storage().get(photo.original_key), photo.content_type
+    if photo.status != PhotoStatus.READY:
+        detail = f": {photo.failure_reason}" if photo.status == PhotoStatus.FAILED else "; try again shortly"
+        raise Conflict(f"The photo is {photo.status}{detail}.", code=f"photo_{photo.status}")
+    key = photo.web_key if size == "web" else photo.thumbnail_key
+    return photo, photo_storage().get(key), "image/jpeg"

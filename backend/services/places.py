@@ -18,3 +18,56 @@ def villages(actor: Actor, township_code: str | None = None, name: str | None = 
     if name:
         query = query.filter(name__contains=name)
     return query.order_by("code")
+
+
+# ---------------------------------------------------------------- village positions
+
+def village_position(actor: Actor, code: str) -> dict:
+    """The village's known position and the one its verified check-ins propose (median)."""
+    from ..domain import geo
+    from ..models import CheckIn
+
+    village = _village(actor, code)
+    checkins = [c for c in CheckIn.objects(village_code=village.code, county_code=actor.county_code)
+                .only("lat", "lon", "accuracy_m", "flags") if c.verified]
+    proposed = geo.median_position([(c.lat, c.lon) for c in checkins])
+    known = None
+    if village.lat is not None:
+        known = {"lat": village.lat, "lon": village.lon, "source": village.position_source,
+                 "set_at": village.position_set_at}
+    return {"code": village.code, "name": village.name, "position": known,
+            "proposed": {"lat": proposed[0], "lon": proposed[1], "checkins": len(checkins)} if proposed else None}
+
+
+def set_village_position(actor: Actor, code: str, data: dict) -> dict:
+    """The admin sets the village's position, in any of the map coordinate systems, or
+    accepts the position its verified check-ins propose (`from_checkins`)."""
+    from ..domain import geo
+    from ..errors import InvalidInput
+    from ..models.common import utcnow
+
+    village = _village(actor, code)
+    if data.get("from_checkins"):
+        proposal = village_position(actor, code)["proposed"]
+        if proposal is None:
+            raise InvalidInput("No verified check-ins at this village yet (accuracy within 100 m, inside "
+                               "the county); set the position by hand.", errors={"from_checkins": ["Nothing to use."]})
+        lat, lon, source = proposal["lat"], proposal["lon"], "checkins"
+    else:
+        if data.get("lat") is None or data.get("lon") is None:
+            raise InvalidInput("Send lat and lon (and crs), or from_checkins: true.",
+                               errors={"lat": ["Required without from_checkins."]})
+        lat, lon = geo.to_wgs84(data["lat"], data["lon"], data.get("crs") or "wgs84")
+        source = "admin"
+    Village.objects(id=village.id).update_one(set__lat=lat, set__lon=lon, set__point=[lon, lat],
+                                              set__position_source=source, set__position_set_at=utcnow())
+    return village_position(actor, code)
+
+
+def _village(actor: Actor, code: str) -> Village:
+    from ..errors import NotFound
+
+    village = Village.objects(code=code, county_code=actor.county_code).first()
+    if village is None:
+        raise NotFound(f"No village {code} in your county.")
+    return village

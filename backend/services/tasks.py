@@ -1,36 +1,28 @@
 """Inspection tasks (巡察任务) and check-ins."""
 from bson import ObjectId
-from geopy.distance import geodesic
+from flask import current_app
 from mongoengine.errors import NotUniqueError
 
 from ..auth import Actor
+from ..domain import geo
 from ..domain.codes import Role
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import CheckIn, InspectionTask, User, Village
+from ..models import CheckIn, Finding, InspectionTask, User, Village
+from ..models.common import utcnow
+from ..models.sync import SyncRemoval
 from ..models.tasks import TaskVillage
+from . import changes
 
 
 def create_task(actor: Actor, data: dict) -> InspectionTask:
-    errors = {}
+    known, ids = _check_task(actor, data)
     codes = list(dict.fromkeys(data["village_codes"]))
-    known = {v.code: v for v in Village.objects(code__in=codes, county_code=actor.county_code)}
-    if missing := [c for c in codes if c not in known]:
-        errors["village_codes"] = [f"Not villages of county {actor.county_code}: {', '.join(missing)}"]
-    ids = list(dict.fromkeys(data["inspector_ids"]))
-    valid_ids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
-    inspectors = {str(u.id) for u in User.objects(id__in=valid_ids, county_code=actor.county_code,
-                                                   role=Role.INSPECTOR.value, active=True).only("id")}
-    if bad := [i for i in ids if i not in inspectors]:
-        errors["inspector_ids"] = [f"Not active inspectors of your county: {', '.join(bad)}"]
-    if data["ends_on"] < data["starts_on"]:
-        errors["ends_on"] = ["Must not be before starts_on."]
-    if errors:
-        raise InvalidInput("The task cannot be created as sent; see errors.", errors=errors)
     task = InspectionTask(county_code=actor.county_code, name=data["name"], village_codes=codes,
                           villages=task_villages([known[c] for c in codes]),
                           inspector_ids=[ObjectId(i) for i in ids],
                           starts_on=data["starts_on"].isoformat(), ends_on=data["ends_on"].isoformat(),
-                          focus_categories=data.get("focus_categories", []), created_by=actor.id)
+                          focus_categories=data.get("focus_categories", []), created_by=actor.id,
+                          change_seq=changes.next_seq(), changed_at=utcnow())
     task.save()
     return task
 
@@ -66,24 +58,116 @@ def task_village(task: InspectionTask, village_code: str | None) -> Village:
     return Village.objects.get(code=village_code)
 
 
-def check_in(actor: Actor, task_id: str, data: dict) -> CheckIn:
+def check_in(actor: Actor, task_id: str, data: dict) -> tuple[CheckIn, bool]:
+    """签到: an inspector's position at one of the task's villages, in the phone's map
+    coordinates (`crs`), stored as WGS-84 with place flags for the office.
+    Returns (check-in, created); a repeated client_id returns the first."""
     task = my_task(actor, task_id)
     if data.get("client_id"):
         existing = CheckIn.objects(client_id=data["client_id"]).first()
         if existing:
             if existing.inspector_id != actor.id or str(existing.task_id) != task_id:
-                raise Conflict("This client_id was already used for another check-in.")
-            return existing
+                raise Conflict("This client_id was already used for another check-in.",
+                               code="client_id_conflict")
+            return existing, False
     village = task_village(task, data.get("village_code"))
-    distance = None
-    if village.lat is not None and village.lon is not None:
-        distance = round(geodesic((data["lat"], data["lon"]), (village.lat, village.lon)).meters, 1)
+    crs = data.get("crs") or geo.Crs.WGS84.value
+    lat, lon = geo.to_wgs84(data["lat"], data["lon"], crs)
+    known = (village.lat, village.lon) if village.lat is not None and village.lon is not None else None
+    check = geo.check_place(lat, lon, data.get("accuracy_m"), county_code=task.county_code, village=known,
+                            far_m=current_app.config["FAR_FROM_VILLAGE_M"])
     checkin = CheckIn(client_id=data.get("client_id"), task_id=task.id, inspector_id=actor.id,
-                      county_code=actor.county_code, village_code=village.code, lat=data["lat"],
-                      lon=data["lon"], accuracy_m=data.get("accuracy_m"),
-                      point=[data["lon"], data["lat"]], distance_to_village_m=distance)
+                      county_code=actor.county_code, village_code=village.code, lat=lat, lon=lon,
+                      accuracy_m=data.get("accuracy_m"), point=[lon, lat], crs=crs, sent_lat=data["lat"],
+                      sent_lon=data["lon"], distance_to_village_m=check.distance_to_village_m, flags=check.flags)
     try:
         checkin.save()
     except NotUniqueError:
-        return CheckIn.objects.get(client_id=data["client_id"])
-    return checkin
+        return CheckIn.objects.get(client_id=data["client_id"]), False
+    return checkin, True
+
+
+def _check_task(actor: Actor, data: dict, partial: bool = False):
+    """The task's villages and inspectors, checked; raises with every problem at once."""
+    errors, known, ids = {}, {}, []
+    if "village_codes" in data or not partial:
+        codes = list(dict.fromkeys(data["village_codes"]))
+        known = {v.code: v for v in Village.objects(code__in=codes, county_code=actor.county_code)}
+        if missing := [c for c in codes if c not in known]:
+            errors["village_codes"] = [f"Not villages of county {actor.county_code}: {', '.join(missing)}"]
+    if "inspector_ids" in data or not partial:
+        ids = list(dict.fromkeys(data["inspector_ids"]))
+        valid_ids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
+        inspectors = {str(u.id) for u in User.objects(id__in=valid_ids, county_code=actor.county_code,
+                                                       role=Role.INSPECTOR.value, active=True).only("id")}
+        if bad := [i for i in ids if i not in inspectors]:
+            errors["inspector_ids"] = [f"Not active inspectors of your county: {', '.join(bad)}"]
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if starts and ends and ends < starts:
+        errors["ends_on"] = ["Must not be before starts_on."]
+    if errors:
+        raise InvalidInput("The task cannot be saved as sent; see errors.", errors=errors)
+    return known, ids
+
+
+def _office_task(actor: Actor, task_id: str) -> InspectionTask:
+    task = (InspectionTask.objects(id=task_id, county_code=actor.county_code).first()
+            if ObjectId.is_valid(task_id) else None)
+    if task is None:
+        raise NotFound(f"No inspection task {task_id} in your county.")
+    return task
+
+
+def _removed(task: InspectionTask, inspector_ids, reason: str) -> None:
+    """Tell the phones of inspectors who lose the task (sync feed) to drop it."""
+    for inspector_id in inspector_ids:
+        SyncRemoval(inspector_id=inspector_id, kind="task", object_id=task.id, reason=reason,
+                    change_seq=changes.next_seq(), changed_at=utcnow()).save()
+
+
+def update_task(actor: Actor, task_id: str, data: dict) -> InspectionTask:
+    """Change a task's name, dates, villages or team. Inspectors taken off it learn it at
+    their next sync; findings already made stay theirs and stay on the task."""
+    task = _office_task(actor, task_id)
+    known, ids = _check_task(actor, data, partial=True)
+    update = {}
+    for name in ("name", "focus_categories"):
+        if name in data:
+            update[f"set__{name}"] = data[name]
+    for name in ("starts_on", "ends_on"):
+        if name in data:
+            update[f"set__{name}"] = data[name].isoformat()
+    if (data.get("ends_on") or date_of(task.ends_on)) < (data.get("starts_on") or date_of(task.starts_on)):
+        raise InvalidInput("The task cannot be saved as sent; see errors.",
+                           errors={"ends_on": ["Must not be before starts_on."]})
+    if "village_codes" in data:
+        codes = list(dict.fromkeys(data["village_codes"]))
+        update.update(set__village_codes=codes, set__villages=task_villages([known[c] for c in codes]))
+    removed = []
+    if "inspector_ids" in data:
+        new_ids = [ObjectId(i) for i in ids]
+        removed = [i for i in task.inspector_ids if i not in new_ids]
+        update["set__inspector_ids"] = new_ids
+    updated = InspectionTask.objects(id=task.id).modify(new=True, **update, **changes.stamp())
+    _removed(task, removed, "unassigned")
+    if "inspector_ids" in data and any(i not in task.inspector_ids for i in updated.inspector_ids):
+        # A newcomer's phone must receive the task's tickets, however old their change numbers.
+        from ..models import Ticket
+        for ticket in Ticket.objects(task_id=task.id).only("id"):
+            Ticket.objects(id=ticket.id).update_one(**changes.stamp())
+    return updated
+
+
+def delete_task(actor: Actor, task_id: str) -> None:
+    """Delete a task planned by mistake; one with findings is kept (the record stands)."""
+    task = _office_task(actor, task_id)
+    if Finding.objects(task_id=task.id).first():
+        raise Conflict("The task has findings and stays on record; take inspectors off it instead.",
+                       code="task_has_findings")
+    _removed(task, task.inspector_ids, "deleted")
+    task.delete()
+
+
+def date_of(iso: str):
+    from datetime import date
+    return date.fromisoformat(iso)

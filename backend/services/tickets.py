@@ -91,6 +91,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
     update.update(set__status=TicketStatus(target).value, set__updated_at=now, inc__version=1,
                   push__events=event)
+    update.update(_sync_stamp())  # sync cursor: the inspector's phone learns of every change
     updated = Ticket.objects(id=ticket.id, version=ticket.version).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
@@ -275,3 +276,44 @@ def detail(actor: Actor, ticket_id: str) -> Ticket:
     ticket.finding = Finding.objects(id=ticket.finding_id).first()
     ticket.photos = photos.for_ticket(ticket)
     return ticket
+
+
+# ---------------------------------------------------------------- the inspectors' phones (sync, duplicates)
+
+def _sync_stamp() -> dict:
+    from . import changes
+    return changes.stamp()
+
+
+def add_finding_as_evidence(ticket_id, finding_id) -> bool:
+    """A finding about the same problem joins an open ticket as evidence (not a state
+    change): one atomic $addToSet. Returns whether it was new; repeating it is harmless."""
+    added = Ticket.objects(id=ticket_id, linked_finding_ids__ne=finding_id).update_one(
+        add_to_set__linked_finding_ids=finding_id, **_sync_stamp())
+    return bool(added)
+
+
+def set_location_from_finding(ticket_id, location: Location, point) -> None:
+    """The finding got a better position (a photo's GPS): the ticket shows it too."""
+    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **_sync_stamp())
+
+
+def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
+    """The inspector says their finding repeats `original`: their own ticket, while no
+    department has taken it on, ends as a duplicate (the routing job may race us: retry)."""
+    for _ in range(3):
+        ticket = Ticket.objects(id=ticket_id).first()
+        if ticket is None or ticket.status == S.CLOSED:
+            return ticket
+        if ticket.status not in (S.PENDING_ROUTING, S.TRIAGE, S.DISPATCHED):
+            raise Conflict(f"Ticket {ticket.number} is already {ticket.status} by a department; ask the "
+                           "office to close it as a duplicate.", code="ticket_taken")
+        try:
+            return _transition(ticket, Action.CLOSE, S.CLOSED, actor,
+                               note=f"duplicate of {original.number}",
+                               data={"outcome": Outcome.DUPLICATE.value, "duplicate_of": str(original.id)},
+                               set_fields={"closed_at": utcnow(), "outcome": Outcome.DUPLICATE.value})
+        except Conflict as exc:
+            if exc.code != "stale_ticket":
+                raise
+    raise Conflict("The ticket keeps changing; try again.", code="stale_ticket")

@@ -1,0 +1,128 @@
+"""Offline-safe sync for inspectors' phones (GET/POST /api/v1/mobile/sync).
+
+Push: a batch of queued findings and check-ins, each with its client_id; every item gets
+its own result, so one bad item never sinks the batch.
+
+Pull: what changed since a cursor. Changed documents carry a change number
+(services/changes.py); the cursor is `<watermark>` or `<watermark>.<delivered,...>`: every
+change numbered up to the watermark has been delivered, and so have the listed newer ones,
+which are not old enough yet to be sure that no smaller number is still being written.
+"""
+import logging
+from datetime import timedelta
+
+from ..auth import Actor
+from ..errors import Conflict, DomainError, InvalidInput
+from ..models import Finding, InspectionTask, Ticket
+from ..models.common import utcnow
+from ..models.sync import SyncRemoval
+from . import changes, findings, tasks, tickets
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 50
+
+
+# ---------------------------------------------------------------- push
+
+def push(actor: Actor, items: list[dict]) -> list[dict]:
+    """Store each queued item once. Results in the order sent, one per item: created,
+    replayed, conflict or invalid (with the reason and the field errors).
+
+    Each item arrives loaded by its schema (`data`), or with the schema's `errors`."""
+    results = []
+    for item in items:
+        kind, client_id = item["type"], str(item["client_id"])
+        result = {"type": kind, "client_id": client_id}
+        try:
+            if item.get("errors"):
+                raise InvalidInput("Invalid or missing fields; see errors.", errors=item["errors"])
+            data = {**item["data"], "client_id": client_id}
+            if kind == "finding":
+                stored, created = findings.submit(actor, data)
+                result.update(ticket_id=str(stored.ticket_id) if stored.ticket_id else None,
+                              linked_ticket_id=str(stored.linked_ticket_id) if stored.linked_ticket_id else None,
+                              flags=list(stored.flags), nearby_open_tickets=stored.nearby_open_tickets)
+            else:
+                data = dict(data)
+                stored, created = tasks.check_in(actor, data.pop("task_id"), data)
+                result["flags"] = list(stored.flags)
+            result.update(status="created" if created else "replayed", id=str(stored.id))
+        except Conflict as exc:
+            result.update(status="conflict", code=exc.code, reason=exc.message)
+        except DomainError as exc:
+            result.update(status="invalid", code=exc.code, reason=exc.message, errors=exc.errors)
+        results.append(result)
+    return results
+
+
+# ---------------------------------------------------------------- pull
+
+def parse_cursor(cursor: str | None) -> tuple[int, set[int]] | None:
+    if cursor in (None, ""):
+        return None
+    try:
+        watermark, _, delivered = cursor.partition(".")
+        return int(watermark), {int(s) for s in delivered.split(",") if s}
+    except ValueError:
+        raise InvalidInput("The sync cursor is not one we gave out; sync again without `since`.",
+                           errors={"since": ["Unknown cursor."]})
+
+
+def _format_cursor(watermark: int, delivered: set[int]) -> str:
+    return f"{watermark}.{','.join(str(s) for s in sorted(delivered))}" if delivered else str(watermark)
+
+
+def pull(actor: Actor, since: str | None, limit: int) -> dict:
+    """Tasks, findings and tickets of this inspector changed since the cursor (all of them
+    without one), removals, and the next cursor. At most `limit` changes per page
+    (`has_more` says to ask again at once with the new cursor)."""
+    parsed = parse_cursor(since)
+    full = parsed is None
+    watermark, delivered_before = parsed or (0, set())
+    newer = {} if full else {"change_seq__gt": watermark}
+
+    task_ids = [t.id for t in InspectionTask.objects(county_code=actor.county_code,
+                                                     inspector_ids=actor.id).only("id")]
+    found = []  # (seq, kind, document)
+    for task in InspectionTask.objects(county_code=actor.county_code, inspector_ids=actor.id, **newer):
+        found.append((task.change_seq or 0, "task", task))
+    for finding in Finding.objects(inspector_id=actor.id, county_code=actor.county_code, **newer):
+        found.append((finding.change_seq or 0, "finding", finding))
+    ticket_query = Ticket.objects(tickets.scope(actor), task_id__in=task_ids, **newer).exclude("events", "routing_trace")
+    for ticket in ticket_query:
+        found.append((ticket.change_seq or 0, "ticket", ticket))
+    if not full:
+        for removal in SyncRemoval.objects(inspector_id=actor.id, **newer):
+            found.append((removal.change_seq, "removed", removal))
+    found.sort(key=lambda item: (item[0], item[1]))
+
+    fresh = [item for item in found if item[0] == 0 or item[0] not in delivered_before]
+    page, has_more = fresh, False
+    if len(fresh) > limit:
+        cut = limit
+        while cut < len(fresh) and fresh[cut][0] == 0:  # unnumbered (older) documents all come at once
+            cut += 1
+        page, has_more = fresh[:cut], cut < len(fresh)
+    last = page[-1][0] if page else None
+
+    # Advance the watermark to the newest settled change among those delivered (now or
+    # before): everything numbered below it was handed out earlier and has been written.
+    settled_before = utcnow() - timedelta(seconds=changes.settle_seconds())
+    delivered = {seq for seq, _, _ in page if seq} | {seq for seq, _, _ in found if seq in delivered_before}
+    if has_more:
+        delivered = {seq for seq in delivered if seq <= last}
+    settled = [seq for seq, kind, doc in found
+               if seq in delivered and doc.changed_at is not None and doc.changed_at <= settled_before]
+    new_watermark = max([watermark, *settled])
+    if full:
+        new_watermark = max(new_watermark, 0)
+    remaining = {seq for seq in delivered if seq > new_watermark}
+
+    out = {"tasks": [], "findings": [], "tickets": [], "removed": []}
+    for _seq, kind, doc in page:
+        if kind == "removed":
+            out["removed"].append({"kind": doc.kind, "id": str(doc.object_id), "reason": doc.reason})
+        else:
+            out[f"{kind}s"].append(doc)
+    out.update(cursor=_format_cursor(new_watermark, remaining), has_more=has_more, full=full)
+    return out

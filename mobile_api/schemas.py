@@ -1,0 +1,86 @@
+"""Schemas of the inspectors' sync: a batch of queued items in, per-item results out."""
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from backend.api.schemas import CheckInSchema, FindingSchema, TaskSchema, TicketSchema
+from backend.services.sync import MAX_BATCH
+
+
+class QueuedCheckInSchema(CheckInSchema):
+    task_id = fields.Str(required=True)
+
+
+ITEM_SCHEMAS = {"finding": FindingSchema, "check_in": QueuedCheckInSchema}
+
+
+class SyncItemSchema(Schema):
+    """One queued item. Its `data` is checked here but never fails the batch: an invalid
+    item comes back as `invalid` with its field errors."""
+    type = fields.Str(required=True, validate=validate.OneOf(list(ITEM_SCHEMAS)))
+    client_id = fields.UUID(required=True)
+    data = fields.Dict(required=True, metadata={"description": "the finding or check-in as POSTed alone "
+                                                               "(a check-in also names its task_id)"})
+
+    @post_load
+    def load_data(self, item, **kwargs):
+        try:
+            item["data"] = ITEM_SCHEMAS[item["type"]]().load({**item["data"], "client_id": str(item["client_id"])})
+            item["errors"] = None
+        except ValidationError as exc:
+            item["errors"] = exc.messages
+        return item
+
+
+class SyncPushSchema(Schema):
+    items = fields.List(fields.Nested(SyncItemSchema), required=True,
+                        validate=validate.Length(min=1, max=MAX_BATCH, error=f"Send 1 to {MAX_BATCH} items a batch."))
+
+
+class SyncResultSchema(Schema):
+    type = fields.Str()
+    client_id = fields.Str()
+    status = fields.Str(metadata={"enum": ["created", "replayed", "conflict", "invalid"]})
+    id = fields.Str()
+    code = fields.Str()
+    reason = fields.Str()
+    errors = fields.Dict()
+    ticket_id = fields.Str(allow_none=True)
+    linked_ticket_id = fields.Str(allow_none=True)
+    flags = fields.List(fields.Str())
+    nearby_open_tickets = fields.List(fields.Dict())
+
+
+class SyncPushResultSchema(Schema):
+    results = fields.List(fields.Nested(SyncResultSchema))
+
+
+class SyncQuerySchema(Schema):
+    since = fields.Str(load_default=None, metadata={"description": "the cursor of the previous sync; none for everything"})
+    limit = fields.Int(load_default=200, validate=validate.Range(1, 1000))
+
+
+class SyncFindingSchema(FindingSchema):
+    """A finding as the phone keeps it (no duplicate-guard suggestions in the feed)."""
+    class Meta:
+        exclude = ("nearby_open_tickets",)
+
+
+class RemovalSchema(Schema):
+    kind = fields.Str()
+    id = fields.Str()
+    reason = fields.Str()
+
+
+class SyncPullSchema(Schema):
+    cursor = fields.Str(metadata={"description": "pass it as `since` next time"})
+    has_more = fields.Bool(metadata={"description": "more changes wait: sync again at once with the cursor"})
+    full = fields.Bool(metadata={"description": "true without `since`: replace everything the phone keeps"})
+    tasks = fields.List(fields.Nested(TaskSchema))
+    findings = fields.List(fields.Nested(SyncFindingSchema))
+    tickets = fields.List(fields.Nested(TicketSchema))
+    removed = fields.List(fields.Nested(RemovalSchema), metadata={
+        "description": "kind task: the inspector was taken off it, or it was deleted; drop it with its tickets"})
+
+
+class LinkSchema(Schema):
+    ticket_id = fields.Str(required=True, metadata={"description": "the open ticket this finding repeats"})
+
