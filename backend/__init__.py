@@ -27,6 +27,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register(app)
 
     @app.before_request
+    def refuse_large_bodies():
+        """413 from the Content-Length header, before a byte of the body is read."""
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit and request.content_length and request.content_length > limit:
+            from werkzeug.exceptions import RequestEntityTooLarge
+            raise RequestEntityTooLarge()
+
+    @app.before_request
     def require_json_bodies():
         if request.method in ("POST", "PUT", "PATCH") and request.content_length:
             mimetype = request.mimetype or ""

@@ -357,8 +357,9 @@ def test_an_unknown_photo_is_404(api, photo_id):
     assert_error(api.get(f"/api/v1/photos/{photo_id}", as_="office"), 404, "not_found")
 
 
-def test_asking_for_an_unknown_photo_size_is_422(api, finding_id):
+def test_asking_for_an_unknown_photo_size_is_422(api, finding_id, run_jobs):
     photo = upload(api, finding_id, JPEG.read_bytes()).get_json()["id"]
+    run_jobs()
     err = assert_error(api.get(f"/api/v1/photos/{photo}?size=huge", as_="office"), 422, "invalid_input")
     assert "size" in err["errors"]
     assert api.get(f"/api/v1/photos/{photo}?size=thumbnail", as_="office").status_code == 200
