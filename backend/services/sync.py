@@ -91,9 +91,9 @@ def pull(actor: Actor, since: str | None, limit: int) -> dict:
     ticket_query = Ticket.objects(tickets.scope(actor), task_id__in=task_ids, **newer).exclude("events", "routing_trace")
     for ticket in ticket_query:
         found.append((ticket.change_seq or 0, "ticket", ticket))
-    if not full:
-        for removal in SyncRemoval.objects(inspector_id=actor.id, **newer):
-            found.append((removal.change_seq, "removed", removal))
+    for removal in SyncRemoval.objects(inspector_id=actor.id, **newer):
+        # A full sync replaces what the phone keeps: older removals count as delivered.
+        found.append((removal.change_seq, "skip" if full else "removed", removal))
     found.sort(key=lambda item: (item[0], item[1]))
 
     fresh = [item for item in found if item[0] == 0 or item[0] not in delivered_before]
@@ -109,17 +109,16 @@ def pull(actor: Actor, since: str | None, limit: int) -> dict:
     # before): everything numbered below it was handed out earlier and has been written.
     settled_before = utcnow() - timedelta(seconds=changes.settle_seconds())
     delivered = {seq for seq, _, _ in page if seq} | {seq for seq, _, _ in found if seq in delivered_before}
-    if has_more:
-        delivered = {seq for seq in delivered if seq <= last}
     settled = [seq for seq, kind, doc in found
-               if seq in delivered and doc.changed_at is not None and doc.changed_at <= settled_before]
+               if seq in delivered and doc.changed_at is not None and doc.changed_at <= settled_before
+               and not (has_more and seq > last)]  # never past changes still waiting for the next page
     new_watermark = max([watermark, *settled])
-    if full:
-        new_watermark = max(new_watermark, 0)
     remaining = {seq for seq in delivered if seq > new_watermark}
 
     out = {"tasks": [], "findings": [], "tickets": [], "removed": []}
     for _seq, kind, doc in page:
+        if kind == "skip":
+            continue
         if kind == "removed":
             out["removed"].append({"kind": doc.kind, "id": str(doc.object_id), "reason": doc.reason})
         else:
