@@ -29,7 +29,8 @@ def test_openapi_document_lists_every_endpoint(client):
                  "/api/v1/tickets/{ticket_id}/assign", "/api/v1/stats/resolution",
                  "/api/v1/routing/explain", "/api/v1/mobile/findings",
                  "/api/v1/mobile/findings/{finding_id}/photos", "/api/v1/mobile/tickets/{ticket_id}/verify",
-                 "/api/v1/mobile/tasks/{task_id}/check-in"]:
+                 "/api/v1/mobile/tasks/{task_id}/check-in", "/api/v1/mobile/sync",
+                 "/api/v1/mobile/findings/{finding_id}/link", "/api/v1/villages/{code}/position"]:
         assert path in paths, path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert paths["/api/v1/auth/token"]["post"]["security"] == []
@@ -42,3 +43,26 @@ def test_openapi_documents_errors_in_the_shape_they_are_sent(client, api):
     sent = api.get("/api/v1/tickets/nonexistent", as_="office").get_json()
     assert documented == set(sent) == {"code", "status", "message", "errors"}
     assert spec["components"]["schemas"]["Error"]["properties"]["code"]["type"] == "string"
+
+
+def test_in_process_worker_also_derives_photos(app, api, submit):
+    import io
+
+    from conftest import PHOTOS
+    stop = start_in_process(app)
+    try:
+        finding = submit().get_json()
+        photo = api.post(f"/api/v1/mobile/findings/{finding['id']}/photos", as_="inspector1",
+                         data={"file": (io.BytesIO((PHOTOS / "gps" / "DSCN0012.jpg").read_bytes()), "p.jpg")},
+                         content_type="multipart/form-data").get_json()
+        deadline = time.monotonic() + 10
+        response = None
+        while time.monotonic() < deadline:
+            response = api.get(photo["thumbnail_url"], as_="inspector1")
+            if response.status_code == 200:
+                break
+            time.sleep(0.05)
+        assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    finally:
+        stop.set()
+        time.sleep(0.2)
