@@ -77,6 +77,7 @@ def test_another_department_cannot_see_the_evidence(api, submit, run_jobs):
     run_jobs()
     api.post(f"/api/v1/tickets/{ticket_id}/claim", as_="dept-transport", json={})
     photo_id = upload(api, f"/api/v1/tickets/{ticket_id}/photos", "dept-transport", FIXED).get_json()["id"]
+    run_jobs()
     assert api.get(f"/api/v1/photos/{photo_id}", as_="dept-agriculture").status_code == 404
     assert upload(api, f"/api/v1/tickets/{ticket_id}/photos", "dept-agriculture", FIXED).status_code == 404
     assert api.get(f"/api/v1/photos/{photo_id}", as_="inspector1").status_code == 200
