@@ -208,12 +208,20 @@ def test_the_same_problem_nearby_is_offered_and_linked_as_evidence(api, submit, 
     # Within 250 m only: 300 m away nothing is offered.
     assert submit(location={"lat": 35.7873, "lon": 118.6300, "accuracy_m": 5}).get_json()["nearby_open_tickets"] == []
 
-    # The inspector says it is the same problem: its own ticket ends as a duplicate.
+    # The inspector says it is the same problem: its own ticket ends as a duplicate, and
+    # its photos show on the ticket it repeats.
+    from conftest import PHOTOS
+    import io
+    photo = api.post(f"/api/v1/mobile/findings/{again['id']}/photos", as_="inspector1",
+                     data={"file": (io.BytesIO((PHOTOS / "gps" / "DSCN0021.jpg").read_bytes()), "a.jpg")},
+                     content_type="multipart/form-data").get_json()
     r = api.post(f"/api/v1/mobile/findings/{again['id']}/link", as_="inspector1", json={"ticket_id": road["ticket_id"]})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["linked_ticket_id"] == road["ticket_id"]
     own = api.get(f"/api/v1/tickets/{again['ticket_id']}", as_="office").get_json()
     assert (own["status"], own["outcome"]) == ("closed", "duplicate")
+    target = api.get(f"/api/v1/tickets/{road['ticket_id']}", as_="office").get_json()
+    assert photo["id"] in [p["id"] for p in target["photos"]]
     assert api.post(f"/api/v1/mobile/findings/{again['id']}/link", as_="inspector1",
                     json={"ticket_id": road["ticket_id"]}).status_code == 200  # a retry is harmless
 

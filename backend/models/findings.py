@@ -52,7 +52,8 @@ class Finding(Document):
     # Sync cursor: the change number of the latest change (services/changes.py).
     change_seq = IntField()
     changed_at = DateTimeField()
-    meta = {"indexes": ["task_id", "inspector_id", "county_code", ("inspector_id", "change_seq")],
+    meta = {"indexes": ["task_id", "inspector_id", "county_code", ("inspector_id", "change_seq"),
+                        "(point"],  # 2dsphere, for geographic queries on real MongoDB
             "ordering": ["-created_at"]}
 
 

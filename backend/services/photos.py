@@ -7,6 +7,7 @@ EXIF (GPS, time taken, camera); the original is stored privately and the photo i
 (`derive`) and marks it `ready`, or `failed` with the reason.
 """
 import hashlib
+import logging
 
 from bson import ObjectId
 from flask import current_app
@@ -26,6 +27,7 @@ from . import tickets
 from .findings import apply_photo_location, get_mine
 
 SIZES = ("web", "thumbnail", "original")
+log = logging.getLogger(__name__)
 
 
 class UnsupportedImage(DomainError):
@@ -94,20 +96,24 @@ def derive(photo_id: str, reduced: bool = True) -> Photo | None:
         result = images.derive(storage.get(photo.original_key), current_app.config["PHOTO_MAX_PIXELS"],
                                reduced=reduced)
     except images.ImageRejected as exc:
-        Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
-            set__status=PhotoStatus.FAILED, set__failure_reason=str(exc), set__processed_at=utcnow())
-        return Photo.objects(id=photo.id).first()
+        return _fail(photo, str(exc))
     except MissingFile:
-        Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
-            set__status=PhotoStatus.FAILED, set__failure_reason="The original file is missing; upload it again.",
-            set__processed_at=utcnow())
-        return Photo.objects(id=photo.id).first()
+        return _fail(photo, "The original file is missing; upload it again.")
+    except Exception:  # a photo that breaks the decoder must not be retried by every sweep
+        log.exception("deriving photo %s failed", photo.id)
+        return _fail(photo, "The photo could not be processed; try another photo.")
     web_key, thumbnail_key = f"{photo.id}/web", f"{photo.id}/thumbnail"
     storage.put(web_key, result.web, "image/jpeg")
     storage.put(thumbnail_key, result.thumbnail, "image/jpeg")
     Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
         set__status=PhotoStatus.READY, set__web_key=web_key, set__thumbnail_key=thumbnail_key,
         set__processed_at=utcnow())
+    return Photo.objects(id=photo.id).first()
+
+
+def _fail(photo: Photo, reason: str) -> Photo:
+    Photo.objects(id=photo.id, status=PhotoStatus.PROCESSING).update_one(
+        set__status=PhotoStatus.FAILED, set__failure_reason=reason, set__processed_at=utcnow())
     return Photo.objects(id=photo.id).first()
 
 
@@ -169,17 +175,23 @@ def get_visible(actor: Actor, photo_id: str) -> Photo:
     """A photo is visible to whoever may see its finding's ticket, and to its inspector."""
     photo = Photo.objects(id=photo_id, county_code=actor.county_code).first() if ObjectId.is_valid(photo_id) else None
     if photo is not None and photo.uploaded_by != actor.id:
-        ticket_id = photo.ticket_id
-        if ticket_id is None:
+        ticket_ids = [photo.ticket_id]
+        if photo.ticket_id is None:  # a finding's photo: its ticket, or the ticket it is evidence of
             finding = Finding.objects(id=photo.finding_id).only("ticket_id", "linked_ticket_id").first()
-            ticket_id = (finding.ticket_id or finding.linked_ticket_id) if finding else None
-        try:
-            tickets.get_visible(actor, str(ticket_id or ""))
-        except NotFound:
+            ticket_ids = [finding.linked_ticket_id, finding.ticket_id] if finding else []
+        if not any(_can_see_ticket(actor, i) for i in ticket_ids if i):
             photo = None
     if photo is None:
         raise NotFound(f"No photo {photo_id} that you can see.")
     return photo
+
+
+def _can_see_ticket(actor: Actor, ticket_id) -> bool:
+    try:
+        tickets.get_visible(actor, str(ticket_id))
+        return True
+    except NotFound:
+        return False
 
 
 def open_file(actor: Actor, photo_id: str, size: str) -> tuple[Photo, bytes, str]:
