@@ -1,4 +1,6 @@
 """Schemas of the inspectors' sync: a batch of queued items in, per-item results out."""
+import uuid
+
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from backend.api.schemas import CheckInSchema, FindingSchema, TaskSchema, TicketSchema
@@ -13,18 +15,26 @@ ITEM_SCHEMAS = {"finding": FindingSchema, "check_in": QueuedCheckInSchema}
 
 
 class SyncItemSchema(Schema):
-    """One queued item. Its `data` is checked here but never fails the batch: an invalid
-    item comes back as `invalid` with its field errors."""
-    type = fields.Str(required=True, validate=validate.OneOf(list(ITEM_SCHEMAS)))
-    client_id = fields.UUID(required=True)
-    data = fields.Dict(required=True, metadata={"description": "the finding or check-in as POSTed alone "
-                                                               "(a check-in also names its task_id)"})
+    """One queued item. Nothing in it fails the batch: an item of an unknown type, without a
+    UUID, or with invalid data comes back as `invalid` with its field errors."""
+    type = fields.Str(required=True, metadata={"enum": list(ITEM_SCHEMAS)})
+    client_id = fields.Str(required=True, metadata={"format": "uuid"})
+    data = fields.Dict(load_default=dict, metadata={"description": "the finding or check-in as POSTed alone "
+                                                                   "(a check-in also names its task_id)"})
 
     @post_load
     def load_data(self, item, **kwargs):
+        item["errors"] = None
         try:
-            item["data"] = ITEM_SCHEMAS[item["type"]]().load({**item["data"], "client_id": str(item["client_id"])})
-            item["errors"] = None
+            item["client_id"] = str(uuid.UUID(item["client_id"]))
+        except ValueError:
+            item["errors"] = {"client_id": ["Not a valid UUID."]}
+            return item
+        if item["type"] not in ITEM_SCHEMAS:
+            item["errors"] = {"type": [f"Must be one of: {', '.join(ITEM_SCHEMAS)}."]}
+            return item
+        try:
+            item["data"] = ITEM_SCHEMAS[item["type"]]().load({**item["data"], "client_id": item["client_id"]})
         except ValidationError as exc:
             item["errors"] = exc.messages
         return item

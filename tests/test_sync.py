@@ -53,17 +53,21 @@ def test_a_batch_with_good_replayed_conflicting_and_invalid_items(api):
     not_mine = finding_payload("6b0000000000000000000000")  # no such task of theirs
     checkin = {"task_id": task, "village_code": "371323001001", "lat": 35.79, "lon": 118.63, "accuracy_m": 9}
     items = [item("finding", good), item("finding", replayed), item("finding", reused),
-             item("finding", missing), item("finding", not_mine), item("check_in", checkin)]
+             item("finding", missing), item("finding", not_mine), item("check_in", checkin),
+             item("photo", {}), item("finding", good, client_id="not-a-uuid")]
     r = api.post(SYNC, as_="inspector1", json={"items": items})
     assert r.status_code == 200, r.get_json()
     results = r.get_json()["results"]
-    assert [x["status"] for x in results] == ["created", "replayed", "conflict", "invalid", "invalid", "created"]
+    assert [x["status"] for x in results] == ["created", "replayed", "conflict", "invalid", "invalid", "created",
+                                              "invalid", "invalid"]
+    assert "type" in results[6]["errors"] and "client_id" in results[7]["errors"]
     assert [x["client_id"] for x in results] == [i["client_id"] for i in items]
     assert results[0]["ticket_id"] and results[2]["code"] == "client_id_conflict"
     assert "fact_basis" in results[3]["errors"] and results[4]["code"] == "not_found"
     # Sending the same batch again changes nothing: everything that was stored is a replay.
     again = api.post(SYNC, as_="inspector1", json={"items": items}).get_json()["results"]
-    assert [x["status"] for x in again] == ["replayed", "replayed", "conflict", "invalid", "invalid", "replayed"]
+    assert [x["status"] for x in again] == ["replayed", "replayed", "conflict", "invalid", "invalid", "replayed",
+                                            "invalid", "invalid"]
     assert again[0]["id"] == results[0]["id"] and again[5]["id"] == results[5]["id"]
     mine = api.get("/api/v1/mobile/findings", as_="inspector1").get_json()
     assert len(mine) == 2
