@@ -156,13 +156,16 @@ def apply_photo_location(finding: Finding, photo) -> None:
 
 # ---------------------------------------------------------------- duplicate guard
 
+NEARBY_MAX = 10
+
+
 def nearby_open_tickets(finding: Finding) -> list[dict]:
-    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding, nearest
-    first, so the phone can offer "this is the same problem".
+    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding, the
+    nearest NEARBY_MAX first, so the phone can offer "this is the same problem".
 
     A bounding box on the tickets' stored lat/lon narrows the county's open tickets in the
-    query (this works on mongomock and real MongoDB alike); the exact geodesic distance
-    filters in Python."""
+    query (this works on mongomock and real MongoDB alike); great-circle distances filter
+    in Python, and the geodesic distance is computed for the few shown."""
     if finding.location is None or finding.category in RESTRICTED_CATEGORIES:
         return []
     radius = current_app.config["DUPLICATE_RADIUS_M"]
@@ -172,17 +175,23 @@ def nearby_open_tickets(finding: Finding) -> list[dict]:
         county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES], category=finding.category,
         location__lat__gte=min_lat, location__lat__lte=max_lat,
         location__lon__gte=min_lon, location__lon__lte=max_lon,
-    ).only("id", "number", "title", "status", "village_code", "location", "created_at", "finding_id")
-    nearby = []
+    ).order_by().only("id", "number", "title", "status", "village_code", "location", "created_at",
+                      "finding_id").as_pymongo()
+    near = []
     for ticket in candidates:
-        if ticket.finding_id == finding.id or ticket.id == finding.linked_ticket_id:
+        if ticket["finding_id"] == finding.id or ticket["_id"] == finding.linked_ticket_id:
             continue
-        distance = geo.distance_m(here, (ticket.location.lat, ticket.location.lon))
+        there = (ticket["location"]["lat"], ticket["location"]["lon"])
+        if geo.roughly_within(here, there, radius * 1.01):
+            near.append((geo.great_circle_m(here, there), there, ticket))
+    shown = []
+    for _, there, ticket in sorted(near, key=lambda t: t[0])[:NEARBY_MAX]:
+        distance = geo.distance_m(here, there)
         if distance <= radius:
-            nearby.append({"id": str(ticket.id), "number": ticket.number, "title": ticket.title,
-                           "status": ticket.status, "village_code": ticket.village_code,
-                           "distance_m": distance, "created_at": ticket.created_at})
-    return sorted(nearby, key=lambda t: t["distance_m"])
+            shown.append({"id": str(ticket["_id"]), "number": ticket["number"], "title": ticket["title"],
+                          "status": ticket["status"], "village_code": ticket["village_code"],
+                          "distance_m": distance, "created_at": ticket["created_at"]})
+    return shown
 
 
 def _linkable_ticket(actor: Actor, ticket_id: str, category: str) -> Ticket:

@@ -8,7 +8,6 @@ Pull: what changed since a cursor. Changed documents carry a change number
 change numbered up to the watermark has been delivered, and so have the listed newer ones,
 which are not old enough yet to be sure that no smaller number is still being written.
 """
-import logging
 from datetime import timedelta
 
 from ..auth import Actor
@@ -18,7 +17,6 @@ from ..models.common import utcnow
 from ..models.sync import SyncRemoval
 from . import changes, findings, tasks, tickets
 
-log = logging.getLogger(__name__)
 MAX_BATCH = 50
 
 
