@@ -208,3 +208,21 @@ def test_photos_can_live_in_a_local_directory(app, api, finding, run_jobs, tmp_p
     run_jobs()
     assert sorted(p.name for p in (tmp_path / photo["id"]).iterdir()) == ["original", "thumbnail", "web"]
     assert image_of(api.get(photo["thumbnail_url"], as_="inspector1")).size == (320, 240)
+
+
+def test_a_photo_whose_job_was_lost_is_derived_by_the_sweep(app, api, finding, run_jobs):
+    from datetime import timedelta
+
+    from backend.models import Photo
+    from workers.jobs import sweep_processing_photos
+    photo = upload(api, finding["id"], GPS[2]).get_json()
+    app.extensions["redis"].flushdb()            # Redis lost the queued job
+    assert run_jobs() == 0
+    assert sweep_processing_photos() == 0        # too young: its job may still be on its way
+    with app.app_context():
+        Photo.objects(id=photo["id"]).update_one(set__created_at=Photo.objects.get(id=photo["id"]).created_at
+                                                 - timedelta(minutes=5))
+    assert sweep_processing_photos() == 1
+    assert run_jobs() == 1
+    assert api.get(photo["thumbnail_url"], as_="inspector1").status_code == 200
+    assert sweep_processing_photos() == 0
