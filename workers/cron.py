@@ -3,8 +3,12 @@ import os
 
 from rq import cron
 
-from .jobs import sweep_pending_routing
-from .queues import ROUTING
+from .jobs import sample_lookback, sweep_deadlines, sweep_pending_routing
+from .queues import DEFAULT, ROUTING
 
 cron.register(sweep_pending_routing, ROUTING,
               interval=int(os.environ.get("ROUTING_SWEEP_INTERVAL_SECONDS", "30")))
+cron.register(sweep_deadlines, DEFAULT,
+              interval=int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "300")))
+cron.register(sample_lookback, DEFAULT,
+              interval=int(os.environ.get("LOOKBACK_INTERVAL_SECONDS", str(24 * 3600))))
