@@ -5,9 +5,10 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from flask_smorest import Page
 
 from ..domain.codes import Category, Role, Severity, values
-from ..domain.states import ReturnReason, TicketStatus, is_overdue
+from ..domain.states import OPEN_STATES, ReturnReason, TicketStatus, is_overdue
 from ..models.common import utcnow
 
+OPEN_STATE_VALUES = frozenset(s.value for s in OPEN_STATES)
 Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 VillageCode = lambda **kw: fields.Str(validate=validate.Regexp(r"^\d{12}$", error="A village code has 12 digits."), **kw)  # noqa: E731
 Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
@@ -242,9 +243,13 @@ class TicketSchema(Schema):
     resolved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
-    overdue = fields.Function(lambda t: is_overdue(t.status, t.due_at, utcnow()))
+    # past its deadline now, or flagged by the deadline sweep (which may run at another clock)
+    overdue = fields.Function(lambda t: is_overdue(t.status, t.due_at, utcnow())
+                              or bool(getattr(t, "overdue", False)) and t.status in OPEN_STATE_VALUES)
     claim_due_at = fields.DateTime(allow_none=True)
     remind_at = fields.DateTime(allow_none=True)
+    escalate1_at = fields.DateTime(allow_none=True)
+    escalate2_at = fields.DateTime(allow_none=True)
     escalation_level = fields.Int()
     lookback_task_id = fields.Str(allow_none=True)
     lookback_outcome = fields.Str(allow_none=True)
