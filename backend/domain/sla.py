@@ -4,6 +4,7 @@
 released. Dates it does not know come from the county's override table; for dates neither
 knows we fall back to Monday–Friday and log it, rather than fail a dispatch.
 """
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -37,22 +38,33 @@ class Deadlines:
     escalate2_at: datetime
 
 
+_WARNED_YEARS: set[int] = set()
+
+
+@functools.lru_cache(maxsize=8192)
+def _official_workday(day: date) -> bool | None:
+    """The State Council's answer for `day` (cached: it never changes), None if unknown."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
 class WorkCalendar:
     def __init__(self, overrides: dict[date, bool] | None = None):
         self.overrides = dict(overrides or {})
-        self._warned_years: set[int] = set()
 
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if day.year not in self._warned_years:
-                self._warned_years.add(day.year)
+        official = _official_workday(day)
+        if official is None:
+            if day.year not in _WARNED_YEARS:  # once per year and process, not per call
+                _WARNED_YEARS.add(day.year)
                 log.warning("no official holiday data for %s; counting Monday-Friday as "
                             "working days (add overrides for that year)", day.year)
             return day.weekday() < 5
+        return official
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The end of the `days`-th working day after `start` (Asia/Shanghai), as UTC."""

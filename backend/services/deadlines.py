@@ -17,7 +17,7 @@ from datetime import datetime
 from ..auth import Actor
 from ..domain.states import DEADLINE_STATES, Action, TicketStatus
 from ..errors import Conflict, InvalidInput
-from ..models import SweepRun, Ticket
+from ..models import Department, SweepRun, Ticket
 from ..models.common import utcnow
 from . import notifications, sla
 from .tickets import _transition, get_visible, transition_many
@@ -74,10 +74,13 @@ def _notify(run_id: str) -> int:
         for name, *_rest, audience in STAGES:
             if row.get("sla_marks", {}).get(name) == run_id:
                 groups[(name, audience, row["county_code"], row.get("department_code"))].append(row)
+    names = {(d.county_code, d.code): d.name for d in Department.objects.only("county_code", "code", "name")} \
+        if groups else {}
     for (name, audience, county, department), rows in groups.items():
         notifications.publish(
             key=f"{name}:{run_id}:{county}:{department}", kind=name, county_code=county,
-            department_code=department, audience=audience, tickets=rows)
+            department_code=department, audience=audience, tickets=rows,
+            department_name=names.get((county, department), ""))
     return len(groups)
 
 

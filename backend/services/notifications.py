@@ -44,12 +44,14 @@ def mask_phones(value):
 
 
 def publish(*, key: str, kind: str, county_code: str, department_code: str | None, audience: str,
-            tickets: list[dict]) -> Notification:
+            tickets: list[dict], department_name: str | None = None) -> Notification:
     """Store the notification once (by `key`) and enqueue its deliveries."""
-    department = Department.objects(county_code=county_code, code=department_code).first() if department_code else None
+    if department_code and department_name is None:
+        department = Department.objects(county_code=county_code, code=department_code).first()
+        department_name = department.name if department else None
     payload = mask_phones({
         "kind": kind, "label": KIND_LABELS.get(kind, kind), "county_code": county_code,
-        "department_code": department_code, "department_name": department.name if department else None,
+        "department_code": department_code, "department_name": department_name,
         "audience": audience,
         "tickets": [{"id": str(t["_id"]), "number": t.get("number"), "title": t.get("title"),
                      "due_at": t["due_at"].isoformat() if t.get("due_at") else None}
