@@ -28,6 +28,7 @@ from ..models.common import utcnow
 log = logging.getLogger(__name__)
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 DELIVERY_RETRY = (10, 60, 300, 900, 3600)
+MAX_LISTED = 200  # tickets named in one message; `ticket_count` says how many in all
 KIND_LABELS = {"claim_reminder": "签收提醒", "remind": "催办", "overdue": "超期",
                "escalate1": "督办（部门负责人）", "escalate2": "督办（巡察办）"}
 
@@ -52,10 +53,10 @@ def publish(*, key: str, kind: str, county_code: str, department_code: str | Non
     payload = mask_phones({
         "kind": kind, "label": KIND_LABELS.get(kind, kind), "county_code": county_code,
         "department_code": department_code, "department_name": department_name,
-        "audience": audience,
+        "audience": audience, "ticket_count": len(tickets),
         "tickets": [{"id": str(t["_id"]), "number": t.get("number"), "title": t.get("title"),
                      "due_at": t["due_at"].isoformat() if t.get("due_at") else None}
-                    for t in tickets]})
+                    for t in tickets[:MAX_LISTED]]})
     channels = current_app.config["NOTIFY_CHANNELS"]
     notification = Notification(key=key, kind=kind, county_code=county_code, department_code=department_code,
                                 audience=audience, ticket_ids=[t["_id"] for t in tickets], payload=payload,
@@ -148,8 +149,9 @@ def recipients(notification: Notification) -> list[str]:
 
 def sms_text(notification: Notification) -> str:
     payload = notification.payload
+    count = payload.get("ticket_count", len(payload["tickets"]))
     numbers = "、".join(t["number"] for t in payload["tickets"][:5])
-    more = f"等{len(payload['tickets'])}件" if len(payload["tickets"]) > 5 else f"共{len(payload['tickets'])}件"
+    more = f"等{count}件" if count > 5 else f"共{count}件"
     return mask_phones(f"【对村巡察】{payload['label']}：{payload.get('department_name') or ''}工单{numbers}{more}，"
                        "请登录系统办理。")
 
