@@ -23,4 +23,5 @@ class SweepRun(Document):
     started_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField()
     counts = DictField()
-    meta = {"indexes": ["finished_at"]}
+    # kept for 30 days: long enough to finish a stopped run and to look back at what ran
+    meta = {"indexes": ["finished_at", {"fields": ["started_at"], "expireAfterSeconds": 30 * 24 * 3600}]}
