@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 divisions_cli = AppGroup("divisions", help="Townships and villages from the division files.")
 demo_cli = AppGroup("demo", help="The demo county (沂水县).")
 routing_cli = AppGroup("routing", help="Ticket routing.")
+tickets_cli = AppGroup("tickets", help="Tickets: the deadline sweep, 回头看, the consistency check.")
 
 
 @divisions_cli.command("import")
@@ -78,6 +79,38 @@ def sweep():
     click.echo(f"{sweep_pending_routing()} tickets enqueued for routing.")
 
 
+@tickets_cli.command("check")
+@click.option("--county", default=None, help="Only this county (6-digit code).")
+def check_tickets(county):
+    """Check every ticket's state against its event log; exit 1 if any disagrees."""
+    from .services.consistency import check
+    bad = 0
+    for number, problems in check(county):
+        bad += 1
+        for problem in problems:
+            click.echo(f"{number}: {problem}")
+    click.echo(f"{bad} tickets with problems.")
+    if bad:
+        raise SystemExit(1)
+
+
+@tickets_cli.command("sweep")
+@click.option("--now", default=None, help="Pretend it is this moment (ISO, with a timezone).")
+def sweep_deadlines(now):
+    """Send due reminders (催办), flag overdue tickets and escalate (督办), each once."""
+    from workers.jobs import sweep_deadlines as job
+    counts = job(now)
+    click.echo(", ".join(f"{stage}: {n}" for stage, n in counts.items()))
+
+
+@tickets_cli.command("lookback")
+@click.option("--now", default=None, help="Pretend it is this moment (ISO, with a timezone).")
+def lookback(now):
+    """回头看: sample closed tickets and create re-inspection tasks."""
+    from workers.jobs import sample_lookback
+    click.echo(f"{len(sample_lookback(now))} re-inspection tasks created.")
+
+
 def register(app) -> None:
-    for group in (divisions_cli, demo_cli, routing_cli):
+    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli):
         app.cli.add_command(group)

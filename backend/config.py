@@ -49,6 +49,18 @@ def from_env(overrides: dict | None = None) -> dict:
         # The sync cursor stays this far behind the newest change (see services/changes.py).
         "SYNC_SETTLE_SECONDS": _int("SYNC_SETTLE_SECONDS", 30),
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # Ticket lifecycle (issue 4): the deadline sweep, 回头看 sampling, notifications.
+        "SLA_SWEEP_INTERVAL_SECONDS": _int("SLA_SWEEP_INTERVAL_SECONDS", 300),
+        "LOOKBACK_AFTER_DAYS": _int("LOOKBACK_AFTER_DAYS", 30),
+        "LOOKBACK_PERCENT": _int("LOOKBACK_PERCENT", 10),
+        "LOOKBACK_TASK_DAYS": _int("LOOKBACK_TASK_DAYS", 30),
+        "LOOKBACK_INTERVAL_SECONDS": _int("LOOKBACK_INTERVAL_SECONDS", 24 * 3600),
+        "NOTIFY_CHANNELS": [c.strip() for c in env.get("NOTIFY_CHANNELS", "log").split(",") if c.strip()],
+        "WEBHOOK_URL": env.get("WEBHOOK_URL") or None,
+        "WEBHOOK_SECRET": env.get("WEBHOOK_SECRET") or None,
+        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
+        "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN") or None,
+        "SMS_QUIET_HOURS": env.get("SMS_QUIET_HOURS", "21:00-08:00"),
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo12345"),
         "API_TITLE": "Rural inspection backend (对村巡察 · 民生工单)",
         "API_VERSION": "v1",
@@ -67,6 +79,14 @@ def from_env(overrides: dict | None = None) -> dict:
         if missing:
             raise ConfigError(f"{' and '.join(missing)} must be set when MONGODB_URI is set "
                               "(production mode)")
-    elif not config["SECRET_KEY"]:
+    unknown = set(config["NOTIFY_CHANNELS"]) - {"log", "webhook", "sms"}
+    if unknown:
+        raise ConfigError(f"NOTIFY_CHANNELS: unknown channel(s) {', '.join(sorted(unknown))}; "
+                          "use log, webhook, sms")
+    for channel, needed in (("webhook", ("WEBHOOK_URL", "WEBHOOK_SECRET")), ("sms", ("SMS_GATEWAY_URL",))):
+        missing = [k for k in needed if channel in config["NOTIFY_CHANNELS"] and not config.get(k)]
+        if missing:
+            raise ConfigError(f"{' and '.join(missing)} must be set when NOTIFY_CHANNELS has {channel}")
+    if config["EMBEDDED"] and not config["SECRET_KEY"]:
         config["SECRET_KEY"] = "embedded-demo-only-not-secret"
     return config

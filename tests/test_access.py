@@ -73,7 +73,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/tickets", {OFFICE, DEPARTMENT}, NO_BODY),
     ("GET", "/api/v1/tickets/{ticket}", {OFFICE, DEPARTMENT, INSPECTOR}, NO_BODY),
     ("POST", "/api/v1/tickets/{ticket}/claim", {DEPARTMENT}, _json({})),
-    ("POST", "/api/v1/tickets/{ticket}/return", {DEPARTMENT}, _json({"reason": "不属于本部门职责"})),
+    ("POST", "/api/v1/tickets/{ticket}/return", {DEPARTMENT}, _json({"reason_code": "not_our_duty", "reason": "不属于本部门职责"})),
     ("POST", "/api/v1/tickets/{ticket}/progress", {DEPARTMENT}, _json({"note": "已安排施工队"})),
     ("POST", "/api/v1/tickets/{ticket}/resolve", {DEPARTMENT}, _json({"note": "路面已修复"})),
     ("POST", "/api/v1/tickets/{ticket}/assign", {OFFICE}, _json({"department_code": "agriculture"})),

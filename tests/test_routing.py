@@ -54,7 +54,7 @@ def test_a_return_goes_to_the_next_candidate_then_to_triage(api, submit, run_job
     run_jobs()
     assert ticket(api, ticket_id)["department_code"] == "agriculture"
 
-    r = api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-agriculture", json={"reason": "属乡镇环卫职责"})
+    r = api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-agriculture", json={"reason_code": "not_our_duty", "reason": "属乡镇环卫职责"})
     assert r.status_code == 200, r.get_json()
     moved = r.get_json()
     assert (moved["status"], moved["department_code"], moved["return_count"]) == ("dispatched", "town-371323001", 1)
@@ -62,7 +62,7 @@ def test_a_return_goes_to_the_next_candidate_then_to_triage(api, submit, run_job
     assert api.get(f"/api/v1/tickets/{ticket_id}", as_="dept-agriculture").status_code == 404
 
     api.post(f"/api/v1/tickets/{ticket_id}/claim", as_="dept-town-371323001", json={})
-    r = api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-town-371323001", json={"reason": "非本乡镇"})
+    r = api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-town-371323001", json={"reason_code": "not_our_duty", "reason": "非本乡镇"})
     triaged = r.get_json()
     assert (triaged["status"], triaged["department_code"], triaged["return_count"]) == ("triage", None, 2)
     assert triaged["returned_by"] == ["agriculture", "town-371323001"]
@@ -80,8 +80,8 @@ def test_a_return_never_goes_back_to_a_department_that_returned_it(api, submit, 
     try:
         ticket_id = submit(category="living_environment", title="垃圾", description="垃圾").get_json()["ticket_id"]
         run_jobs()
-        api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-agriculture", json={"reason": "不归我们"})
-        r = api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-town-371323001", json={"reason": "也不归我们"})
+        api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-agriculture", json={"reason_code": "not_our_duty", "reason": "不归我们"})
+        r = api.post(f"/api/v1/tickets/{ticket_id}/return", as_="dept-town-371323001", json={"reason_code": "not_our_duty", "reason": "也不归我们"})
         # Two candidates only, both returned it: triage although returns are still allowed.
         assert r.get_json()["status"] == "triage"
         assert ticket(api, ticket_id)["events"][-1]["data"]["to_triage"] == "no other department matches"

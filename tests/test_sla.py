@@ -12,7 +12,8 @@ def due_date(api, ticket_id):
 def test_the_sla_table_sets_the_deadline_in_working_days(api, submit, run_jobs):
     table = api.get("/api/v1/sla/policies", as_="office").get_json()
     road = next(p for p in table if (p["category"], p["severity"]) == ("livelihood", "urgent"))
-    assert road == {"category": "livelihood", "severity": "urgent", "resolve_days": 3, "is_default": True}
+    assert road == {"category": "livelihood", "severity": "urgent", "resolve_days": 3, "claim_hours": 2,
+                    "is_default": True}
     r = api.put("/api/v1/sla/policies/livelihood/urgent", as_="admin", json={"resolve_days": 1})
     assert r.status_code == 200 and r.get_json()["is_default"] is False
 

@@ -60,3 +60,36 @@ def sweep_processing_photos() -> int:
     with app.app_context():
         cutoff = utcnow() - timedelta(seconds=app.config["ROUTING_SWEEP_GRACE_SECONDS"])
         return sum(1 for photo_id in photos.processing_since(cutoff) if photos.enqueue_derivation(photo_id))
+
+
+def sweep_deadlines(now: str | None = None) -> dict:
+    """催办, overdue, 督办: mark and notify every ticket whose clock point has passed, each
+    stage once per deadline however often this runs. `now` (ISO) is for the CLI and tests.
+    Also notifies for an earlier run that stopped between marking and notifying."""
+    from datetime import datetime
+
+    from backend.models.common import utcnow
+    from backend.services import deadlines
+
+    with runtime.app().app_context():
+        deadlines.finish_stopped_runs(utcnow() - timedelta(minutes=10))
+        return deadlines.sweep(datetime.fromisoformat(now) if now else None)
+
+
+def sample_lookback(now: str | None = None) -> list[str]:
+    """回头看: sample closed tickets for re-inspection. Returns the new tasks' ids."""
+    from datetime import datetime
+
+    from backend.services import lookback
+
+    with runtime.app().app_context():
+        return [str(t.id) for t in lookback.sample(datetime.fromisoformat(now) if now else None)]
+
+
+def deliver_notification(notification_id: str, channel: str) -> str:
+    """Send one notification on one channel; a second run finds it sent and does nothing.
+    Raises when the channel fails, so that RQ retries it with back-off."""
+    from backend.services import notifications
+
+    with runtime.app().app_context():
+        return notifications.deliver(notification_id, channel)

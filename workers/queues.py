@@ -29,16 +29,20 @@ WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.
 
 
 def enqueue(func_path: str, *args, queue: str = DEFAULT, job_id: str | None = None,
-            retry: Retry | None = None) -> str | None:
+            retry: Retry | None = None, at=None) -> str | None:
     """Enqueue `func_path(*args)`; return the job id, or None if Redis could not take it.
 
-    With a `job_id`, a job of that id that is still waiting to run is left alone."""
+    With a `job_id`, a job of that id that is still waiting to run is left alone. With `at`
+    (an aware datetime), the job waits in the scheduled registry until then."""
     try:
         q = get_queue(queue)
         if job_id:
             waiting = q.fetch_job(job_id)
             if waiting is not None and waiting.get_status(refresh=False) in WAITING:
                 return waiting.id
+        if at is not None:
+            return q.enqueue_at(at, func_path, *args, job_id=job_id, retry=retry,
+                                result_ttl=3600, failure_ttl=7 * 24 * 3600).id
         job = q.enqueue_call(func_path, args=args, job_id=job_id, retry=retry,
                              result_ttl=3600, failure_ttl=7 * 24 * 3600)
         return job.id

@@ -62,7 +62,7 @@ class ThreadWorker(SimpleWorker):
 def start_in_process(flask_app, stop: threading.Event | None = None) -> threading.Event:
     """Run the queues and the periodic jobs inside this process (embedded mode)."""
     from .queues import QUEUE_NAMES, get_queue
-    from .jobs import sweep_pending_routing, sweep_processing_photos
+    from .jobs import sample_lookback, sweep_deadlines, sweep_pending_routing, sweep_processing_photos
 
     stop = stop or threading.Event()
     connection = flask_app.extensions["redis"]
@@ -77,19 +77,28 @@ def start_in_process(flask_app, stop: threading.Event | None = None) -> threadin
                 stop.wait(2)
             stop.wait(0.05)
 
+    periodic = [(sweep_pending_routing, "ROUTING_SWEEP_INTERVAL_SECONDS"),
+                (sweep_processing_photos, "ROUTING_SWEEP_INTERVAL_SECONDS"),  # lost media jobs
+                (sweep_deadlines, "SLA_SWEEP_INTERVAL_SECONDS"),
+                (sample_lookback, "LOOKBACK_INTERVAL_SECONDS")]
+
     def tick():
         scheduler = RQScheduler(list(QUEUE_NAMES), connection=connection)
-        next_sweep = 0.0
+        next_run = [0.0] * len(periodic)
         while not stop.is_set():
             try:
                 scheduler.acquire_locks()
                 scheduler.enqueue_scheduled_jobs()  # retries waiting for their interval
-                if time.monotonic() >= next_sweep:
-                    sweep_pending_routing()
-                    sweep_processing_photos()  # photos whose media job was lost
-                    next_sweep = time.monotonic() + flask_app.config["ROUTING_SWEEP_INTERVAL_SECONDS"]
             except Exception:
                 log.exception("in-process scheduler tick failed")
+            for i, (job, interval_setting) in enumerate(periodic):
+                if time.monotonic() < next_run[i]:
+                    continue
+                try:
+                    job()
+                except Exception:
+                    log.exception("in-process periodic job %s failed", job.__name__)
+                next_run[i] = time.monotonic() + flask_app.config[interval_setting]
             stop.wait(1)
 
     for target, name in ((work, "rq-in-process"), (tick, "rq-scheduler-in-process")):

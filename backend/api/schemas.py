@@ -5,9 +5,10 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from flask_smorest import Page
 
 from ..domain.codes import Category, Role, Severity, values
-from ..domain.states import TicketStatus, is_overdue
+from ..domain.states import OPEN_STATES, ReturnReason, TicketStatus, is_overdue
 from ..models.common import utcnow
 
+OPEN_STATE_VALUES = frozenset(s.value for s in OPEN_STATES)
 Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 VillageCode = lambda **kw: fields.Str(validate=validate.Regexp(r"^\d{12}$", error="A village code has 12 digits."), **kw)  # noqa: E731
 Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
@@ -81,6 +82,9 @@ class AccountSchema(UserSchema):
     password = fields.Str(load_only=True, required=True, validate=validate.Length(min=8, max=200))
     active = fields.Bool(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+    is_department_head = fields.Bool(load_default=False)
 
 
 class AccountPatchSchema(Schema):
@@ -89,6 +93,12 @@ class AccountPatchSchema(Schema):
     department_code = fields.Str(allow_none=True)
     password = fields.Str(load_only=True, validate=validate.Length(min=8, max=200))
     active = fields.Bool()
+    phone = fields.Str(allow_none=True, validate=validate.Regexp(
+        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+    is_department_head = fields.Bool()
+    successor_id = fields.Str(load_only=True, metadata={
+        "description": "责任交接: who takes over this user's open tickets when they are deactivated "
+                       "or moved to another department"})
 
 
 class AccountFilterSchema(Schema):
@@ -151,6 +161,9 @@ class TaskSchema(Schema):
     ends_on = IsoDate(required=True)
     focus_categories = fields.List(fields.Str(validate=validate.OneOf(values(Category))), load_default=list)
     created_at = fields.DateTime(dump_only=True)
+    kind = fields.Str(dump_only=True, metadata={"enum": ["inspection", "lookback"]})
+    ticket_ids = fields.List(fields.Str(), dump_only=True,
+                             metadata={"description": "回头看: the closed tickets to re-inspect"})
 
 
 class TaskPatchSchema(TaskSchema):
@@ -287,7 +300,16 @@ class TicketSchema(Schema):
     resolved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
-    overdue = fields.Function(lambda t: is_overdue(t.status, t.due_at, utcnow()))
+    # past its deadline now, or flagged by the deadline sweep (which may run at another clock)
+    overdue = fields.Function(lambda t: is_overdue(t.status, t.due_at, utcnow())
+                              or bool(getattr(t, "overdue", False)) and t.status in OPEN_STATE_VALUES)
+    claim_due_at = fields.DateTime(allow_none=True)
+    remind_at = fields.DateTime(allow_none=True)
+    escalate1_at = fields.DateTime(allow_none=True)
+    escalate2_at = fields.DateTime(allow_none=True)
+    escalation_level = fields.Int()
+    lookback_task_id = fields.Str(allow_none=True)
+    lookback_outcome = fields.Str(allow_none=True)
 
 
 class FindingBasesSchema(Schema):
@@ -299,7 +321,36 @@ class FindingBasesSchema(Schema):
     responsibility_basis = fields.Str()
 
 
+class ExtensionSchema(Schema):
+    status = fields.Str(metadata={"enum": ["pending", "approved", "refused"]})
+    reason = fields.Str()
+    extra_working_days = fields.Int()
+    requested_at = fields.DateTime()
+    requested_by = fields.Str(allow_none=True)
+    due_at_before = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.Str(allow_none=True)
+    new_due_at = fields.DateTime(allow_none=True)
+
+
+class PlanStepSchema(Schema):
+    title = Text(500, required=True)
+    due_on = IsoDate(required=True)
+
+
+class PlanSchema(Schema):
+    status = fields.Str(metadata={"enum": ["submitted", "approved", "returned"]})
+    summary = fields.Str()
+    steps = fields.List(fields.Nested(PlanStepSchema))
+    revision = fields.Int()
+    submitted_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.Str(allow_none=True)
+
+
 class TicketDetailSchema(TicketSchema):
+    extension = fields.Nested(ExtensionSchema, allow_none=True)
+    plan = fields.Nested(PlanSchema, allow_none=True)
     routing_rule_id = fields.Str(allow_none=True)
     routing_trace = fields.List(fields.Dict())
     returned_by = fields.List(fields.Str())
@@ -316,6 +367,8 @@ class TicketFilterSchema(Schema):
     village_code = VillageCode()
     department_code = fields.Str()
     overdue = fields.Bool()
+    escalation_level = fields.Int(validate=validate.Range(1, 2), metadata={
+        "description": "at least this escalation level: 2 is the office's 督办 list"})
 
 
 class NoteSchema(Schema):
@@ -331,10 +384,14 @@ class ReportSchema(Schema):
     note = Text(2000, required=True)
     location = fields.Nested(LocationSchema, load_default=None)
     photo_ids = PhotoIds()
+    plan_step = fields.Int(load_default=None, validate=validate.Range(1, 50), metadata={
+        "description": "the step (from 1) of the approved rectification plan this report is about"})
 
 
 class ReturnSchema(Schema):
-    reason = Text(2000, required=True, metadata={"description": "why the ticket is not ours (退单理由)"})
+    reason_code = fields.Str(required=True, validate=validate.OneOf(values(ReturnReason)),
+                             metadata={"description": "退单理由 from the fixed list"})
+    reason = Text(2000, required=True, metadata={"description": "why the ticket is not ours, in words"})
 
 
 class AssignSchema(Schema):
@@ -391,11 +448,13 @@ class SlaPolicySchema(Schema):
     category = fields.Str()
     severity = fields.Str()
     resolve_days = fields.Int()
+    claim_hours = fields.Int()
     is_default = fields.Bool()
 
 
 class SlaDaysSchema(Schema):
-    resolve_days = fields.Int(required=True, validate=validate.Range(1, 365))
+    resolve_days = fields.Int(validate=validate.Range(1, 365), metadata={"description": "working days to resolve"})
+    claim_hours = fields.Int(validate=validate.Range(1, 720), metadata={"description": "working hours (09:00–18:00) to claim"})
 
 
 class HolidaySchema(Schema):
@@ -439,3 +498,46 @@ class StatsSchema(Schema):
     min_tickets_to_rank = fields.Int()
     total = fields.Nested(MetricsSchema)
     groups = fields.List(fields.Nested(GroupMetricsSchema))
+
+
+# ---------------------------------------------------------------- the lifecycle in depth
+
+class ExtensionRequestSchema(Schema):
+    reason = Text(2000, required=True, metadata={"description": "why more time is needed (延期理由)"})
+    extra_working_days = fields.Int(required=True, validate=validate.Range(1, 30))
+
+
+class DecisionSchema(Schema):
+    approve = fields.Bool(required=True)
+    note = Text(2000, load_default=None)
+
+
+class PlanSubmitSchema(Schema):
+    summary = Text(2000, required=True)
+    steps = fields.List(fields.Nested(PlanStepSchema), required=True, validate=validate.Length(min=1, max=50))
+
+
+class LookbackResultSchema(Schema):
+    outcome = fields.Str(required=True, validate=validate.OneOf(["confirmed", "problem_back"]))
+    note = Text(2000, load_default=None)
+    location = fields.Nested(LocationSchema, load_default=None)
+
+
+class ReturnCountSchema(Schema):
+    department_code = fields.Str()
+    returns = fields.Int()
+    by_reason = fields.Dict(keys=fields.Str(), values=fields.Int())
+
+
+class ReturnReasonSchema(Schema):
+    code = fields.Str()
+    label = fields.Str()
+
+
+class HandoverSchema(Schema):
+    successor_id = fields.Str(required=True)
+
+
+class HandoverResultSchema(Schema):
+    moved = fields.Int()
+    remaining = fields.Int()

@@ -26,8 +26,8 @@ class Policy(MethodView):
     @blp.arguments(SlaDaysSchema)
     @blp.response(200, SlaPolicySchema)
     def put(self, data, category, severity):
-        """Set the working days to resolve for one category × severity"""
-        return sla.set_policy(current_actor(), category, severity, data["resolve_days"])
+        """Set the working days to resolve and/or the working hours to claim for one category × severity"""
+        return sla.set_policy(current_actor(), category, severity, data)
 
 
 @blp.route("/holidays")

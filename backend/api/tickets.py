@@ -3,10 +3,12 @@ from flask_smorest import Blueprint
 
 from ..auth import current_actor, requires
 from ..domain.codes import Role
-from ..services import photos, tickets
-from .schemas import (AssignSchema, CloseSchema, NoteSchema, PhotoSchema, PhotoUploadSchema,
-                      QuerySetPage, ReportSchema, ReturnSchema,
-                      TicketDetailSchema, TicketFilterSchema, TicketSchema, VerifySchema)
+from ..services import deadlines, lookback, photos, plans, tickets
+from .schemas import (AssignSchema, CloseSchema, DecisionSchema, ExtensionRequestSchema,
+                      LookbackResultSchema, NoteSchema, PhotoSchema, PhotoUploadSchema,
+                      PlanSubmitSchema, QuerySetPage, ReportSchema, ReturnCountSchema,
+                      ReturnReasonSchema, ReturnSchema, TicketDetailSchema, TicketFilterSchema,
+                      TicketSchema, VerifySchema)
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
                 description="Livelihood tickets (民生工单): departments claim, return, report and "
@@ -22,6 +24,25 @@ class Tickets(MethodView):
     def get(self, filters):
         """Tickets: the whole county for the office, its own for a department"""
         return tickets.list_tickets(current_actor(), filters)
+
+
+@blp.route("/return-reasons")
+class ReturnReasons(MethodView):
+    @requires(Role.OFFICE, Role.DEPARTMENT)
+    @blp.response(200, ReturnReasonSchema(many=True))
+    def get(self):
+        """The fixed list of return reasons (退单理由)"""
+        from ..domain.states import RETURN_REASON_LABELS
+        return [{"code": c.value, "label": label} for c, label in RETURN_REASON_LABELS.items()]
+
+
+@blp.route("/returns")
+class ReturnCounts(MethodView):
+    @requires(Role.OFFICE)
+    @blp.response(200, ReturnCountSchema(many=True))
+    def get(self):
+        """Returns (退单) per department, in total and by reason"""
+        return tickets.return_counts(current_actor())
 
 
 @blp.route("/<ticket_id>")
@@ -49,8 +70,9 @@ class Return(MethodView):
     @blp.arguments(ReturnSchema)
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
-        """Return (退单) a wrongly routed ticket with a reason; it goes to the next candidate or triage"""
-        return tickets.return_ticket(current_actor(), ticket_id, data["reason"])
+        """Return (退单) a wrongly routed ticket with a reason from the fixed list and words; it
+        goes to the next candidate or triage"""
+        return tickets.return_ticket(current_actor(), ticket_id, data["reason"], data["reason_code"])
 
 
 @blp.route("/<ticket_id>/progress")
@@ -60,7 +82,8 @@ class Progress(MethodView):
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
         """Report progress (进展) on a claimed ticket, optionally naming photos added to it"""
-        return tickets.report_progress(current_actor(), ticket_id, data["note"], data["photo_ids"])
+        return tickets.report_progress(current_actor(), ticket_id, data["note"], data["photo_ids"],
+                                       data["plan_step"])
 
 
 @blp.route("/<ticket_id>/resolve")
@@ -117,3 +140,53 @@ class Close(MethodView):
     def post(self, data, ticket_id):
         """End an open ticket as a duplicate or invalid, with a reason"""
         return tickets.close_as(current_actor(), ticket_id, data["outcome"], data["reason"])
+
+
+@blp.route("/<ticket_id>/extension")
+class Extension(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.arguments(ExtensionRequestSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Ask for more time (延期申请), before the deadline, with a reason"""
+        return deadlines.request_extension(current_actor(), ticket_id, data["reason"], data["extra_working_days"])
+
+
+@blp.route("/<ticket_id>/extension/decision")
+class ExtensionDecision(MethodView):
+    @requires(Role.OFFICE)
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Approve (the deadline moves) or refuse (with a note) a pending extension request"""
+        return deadlines.decide_extension(current_actor(), ticket_id, data["approve"], data.get("note"))
+
+
+@blp.route("/<ticket_id>/plan")
+class Plan(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.arguments(PlanSubmitSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Submit the rectification plan (整改方案) of a claimed serious or urgent ticket"""
+        return plans.submit(current_actor(), ticket_id, data["summary"], data["steps"])
+
+
+@blp.route("/<ticket_id>/plan/decision")
+class PlanDecision(MethodView):
+    @requires(Role.OFFICE)
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Approve the submitted plan, or send it back with a note"""
+        return plans.decide(current_actor(), ticket_id, data["approve"], data.get("note"))
+
+
+@blp.route("/<ticket_id>/lookback")
+class Lookback(MethodView):
+    @requires(Role.INSPECTOR, Role.OFFICE)
+    @blp.arguments(LookbackResultSchema)
+    @blp.response(200, TicketDetailSchema)
+    def post(self, data, ticket_id):
+        """Record a re-inspection (回头看): confirmed, or problem_back (reopens the ticket)"""
+        return lookback.record(current_actor(), ticket_id, data["outcome"], data.get("note"), data.get("location"))

@@ -4,7 +4,8 @@ from flask_smorest import Blueprint
 from ..auth import current_actor, requires
 from ..domain.codes import Role
 from ..services import accounts
-from .schemas import AccountFilterSchema, AccountPatchSchema, AccountSchema, QuerySetPage
+from .schemas import (AccountFilterSchema, AccountPatchSchema, AccountSchema, HandoverResultSchema,
+                      HandoverSchema, QuerySetPage)
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users",
                 description="The county's accounts, managed by the admin")
@@ -34,5 +35,16 @@ class User(MethodView):
     @blp.arguments(AccountPatchSchema)
     @blp.response(200, AccountSchema)
     def patch(self, data, user_id):
-        """Change an account; deactivating it or a new password revokes its tokens"""
+        """Change an account; deactivating it or a new password revokes its tokens. A department
+        user with open tickets who is deactivated or moved needs `successor_id` (责任交接)"""
         return accounts.update_user(current_actor(), user_id, data)
+
+
+@blp.route("/<user_id>/handover")
+class Handover(MethodView):
+    @requires(Role.ADMIN)
+    @blp.arguments(HandoverSchema)
+    @blp.response(200, HandoverResultSchema)
+    def post(self, data, user_id):
+        """Pass the user's open tickets to a successor of the same department (责任交接)"""
+        return accounts.hand_over(current_actor(), user_id, data["successor_id"])

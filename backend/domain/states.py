@@ -3,7 +3,12 @@
 pending_routing ─route─▶ dispatched ─claim─▶ claimed ─resolve─▶ resolved ─verify ok─▶ closed
       └─no rule─▶ triage ─assign─┘  └─return─▶ (next department, or triage)
 resolved ─verify not fixed─▶ claimed (reopen_count + 1)
+closed ─回头看 finds it back─▶ dispatched (reopen_count + 1)
 Any open ticket can be closed by the office as duplicate or invalid.
+
+Some actions record something without changing the state (a reminder, an escalation, an
+extension request, a plan, a handover): their target is the current state. They go through
+the same writer and leave one event each, like every change of state.
 """
 from enum import Enum
 
@@ -28,6 +33,22 @@ class Action(str, Enum):
     VERIFY_CONFIRMED = "verify_confirmed"
     VERIFY_NOT_FIXED = "verify_not_fixed"
     CLOSE = "close"  # office closes as duplicate or invalid
+    # Clocks and pressure (the deadline sweep, as the system)
+    CLAIM_REMINDER = "claim_reminder"     # not claimed within the claim deadline
+    REMIND = "remind"                     # 催办: 75% of the time to resolve is used
+    OVERDUE = "overdue"                   # the deadline passed
+    ESCALATE = "escalate"                 # 督办: level 1 (department head), level 2 (office)
+    # Requests and decisions that leave the state alone
+    EXTENSION_REQUEST = "extension_request"    # 延期申请
+    EXTENSION_APPROVE = "extension_approve"
+    EXTENSION_REFUSE = "extension_refuse"
+    PLAN_SUBMIT = "plan_submit"                # 整改方案
+    PLAN_APPROVE = "plan_approve"
+    PLAN_RETURN = "plan_return"
+    HANDOVER = "handover"                      # 责任交接
+    LOOKBACK_SAMPLED = "lookback_sampled"      # 回头看: picked for re-inspection
+    LOOKBACK_CONFIRMED = "lookback_confirmed"  # re-inspection found it still fixed
+    REOPEN = "reopen"                          # re-inspection found the problem back
 
 
 class Outcome(str, Enum):
@@ -40,6 +61,13 @@ class Outcome(str, Enum):
 S = TicketStatus
 INITIAL_STATE = S.PENDING_ROUTING
 OPEN_STATES = frozenset({S.PENDING_ROUTING, S.TRIAGE, S.DISPATCHED, S.CLAIMED, S.RESOLVED})
+
+DEADLINE_STATES = frozenset({S.DISPATCHED, S.CLAIMED})  # the department's clock runs
+
+
+def _stay(states) -> dict:
+    return {state: frozenset({state}) for state in states}
+
 
 # action -> {from state: possible to-states}. Route and return have two possible ends
 # (a department, or triage when none is left); the service picks one of them.
@@ -56,6 +84,37 @@ TRANSITIONS: dict[Action, dict[TicketStatus, frozenset[TicketStatus]]] = {
     Action.VERIFY_CONFIRMED: {S.RESOLVED: frozenset({S.CLOSED})},
     Action.VERIFY_NOT_FIXED: {S.RESOLVED: frozenset({S.CLAIMED})},
     Action.CLOSE: {state: frozenset({S.CLOSED}) for state in OPEN_STATES},
+    Action.CLAIM_REMINDER: _stay({S.DISPATCHED}),
+    Action.REMIND: _stay(DEADLINE_STATES),
+    Action.OVERDUE: _stay(DEADLINE_STATES),
+    Action.ESCALATE: _stay(DEADLINE_STATES),
+    Action.EXTENSION_REQUEST: _stay(DEADLINE_STATES),
+    Action.EXTENSION_APPROVE: _stay(DEADLINE_STATES),
+    Action.EXTENSION_REFUSE: _stay(DEADLINE_STATES),
+    Action.PLAN_SUBMIT: _stay({S.CLAIMED}),
+    Action.PLAN_APPROVE: _stay({S.CLAIMED}),
+    Action.PLAN_RETURN: _stay({S.CLAIMED}),
+    Action.HANDOVER: _stay({S.CLAIMED, S.RESOLVED}),
+    Action.LOOKBACK_SAMPLED: _stay({S.CLOSED}),
+    Action.LOOKBACK_CONFIRMED: _stay({S.CLOSED}),
+    Action.REOPEN: {S.CLOSED: frozenset({S.DISPATCHED})},
+}
+
+
+class ReturnReason(str, Enum):
+    """退单理由: a fixed list (plus free text), so returns can be counted by reason."""
+    NOT_OUR_DUTY = "not_our_duty"              # 不属于本部门职责
+    WRONG_TOWNSHIP = "wrong_township"          # 不属于本乡镇（属地错误）
+    DUPLICATE = "duplicate"                    # 重复交办
+    INSUFFICIENT_INFO = "insufficient_info"    # 问题描述不清，无法办理
+    BEYOND_AUTHORITY = "beyond_authority"      # 超出本部门权限，需上级协调
+    OTHER = "other"                            # 其他
+
+
+RETURN_REASON_LABELS = {
+    ReturnReason.NOT_OUR_DUTY: "不属于本部门职责", ReturnReason.WRONG_TOWNSHIP: "不属于本乡镇（属地错误）",
+    ReturnReason.DUPLICATE: "重复交办", ReturnReason.INSUFFICIENT_INFO: "问题描述不清，无法办理",
+    ReturnReason.BEYOND_AUTHORITY: "超出本部门权限，需上级协调", ReturnReason.OTHER: "其他",
 }
 
 

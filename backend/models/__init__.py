@@ -6,9 +6,10 @@ from .findings import Finding, Location, Photo
 from .tickets import Sequence, Ticket, TicketEvent
 from .rules import HolidayOverride, RoutingRule, SlaPolicy
 from .sync import SyncRemoval
+from .notifications import Notification, SweepRun
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval)
+                 SyncRemoval, Notification, SweepRun)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]

@@ -24,7 +24,8 @@ class SlaPolicy(Document):
     county_code = StringField(required=True)
     category = StringField(required=True)
     severity = StringField(required=True)
-    resolve_days = IntField(required=True, min_value=1)
+    resolve_days = IntField(min_value=1)    # None: the severity's default
+    claim_hours = IntField(min_value=1)     # working hours to claim; None: the default
     meta = {"indexes": [{"fields": ["county_code", "category", "severity"], "unique": True}]}
 
 

@@ -23,6 +23,9 @@ class InspectionTask(Document):
     focus_categories = ListField(StringField())
     created_by = ObjectIdField()
     created_at = DateTimeField(default=utcnow)
+    # "inspection" (planned by the office) or "lookback" (回头看: re-inspect closed tickets)
+    kind = StringField(default="inspection")
+    ticket_ids = ListField(ObjectIdField())
     # Sync cursor: the change number of the latest change (services/changes.py).
     change_seq = IntField()
     changed_at = DateTimeField()

@@ -3,7 +3,7 @@
 The events live inside the ticket document: a state change and its event are written by
 the same single-document update, so neither can exist without the other.
 """
-from mongoengine import (DateTimeField, DictField, Document, EmbeddedDocument,
+from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
                          EmbeddedDocumentField, FloatField, IntField, ListField,
                          ObjectIdField, PointField, StringField)
 
@@ -24,6 +24,38 @@ class TicketEvent(EmbeddedDocument):
     note = StringField()
     location = EmbeddedDocumentField(Location)
     data = DictField()
+
+
+class ExtensionRequest(EmbeddedDocument):
+    """延期申请: the department's latest request for more time, and the office's decision."""
+    status = StringField(required=True)      # pending / approved / refused
+    reason = StringField(required=True)
+    extra_working_days = IntField(required=True)
+    requested_at = DateTimeField(required=True)
+    requested_by = ObjectIdField()
+    due_at_before = DateTimeField()
+    decided_at = DateTimeField()
+    decided_by = ObjectIdField()
+    decision_note = StringField()
+    new_due_at = DateTimeField()
+
+
+class PlanStep(EmbeddedDocument):
+    title = StringField(required=True)
+    due_on = StringField(required=True)      # ISO date, Asia/Shanghai
+
+
+class RectificationPlan(EmbeddedDocument):
+    """整改方案 of a serious or urgent ticket: steps with dates, approved by the office."""
+    status = StringField(required=True)      # submitted / approved / returned
+    summary = StringField(required=True)
+    steps = ListField(EmbeddedDocumentField(PlanStep))
+    revision = IntField(default=1)
+    submitted_at = DateTimeField()
+    submitted_by = ObjectIdField()
+    decided_at = DateTimeField()
+    decided_by = ObjectIdField()
+    decision_note = StringField()
 
 
 class Ticket(Document):
@@ -64,6 +96,21 @@ class Ticket(Document):
 
     events = ListField(EmbeddedDocumentField(TicketEvent))
 
+    # Clocks of the current dispatch (see domain.sla.Deadlines); reset with each new deadline.
+    claim_due_at = DateTimeField()
+    remind_at = DateTimeField()
+    escalate1_at = DateTimeField()
+    escalate2_at = DateTimeField()
+    overdue = BooleanField(default=False)    # set by the deadline sweep at due_at
+    escalation_level = IntField(default=0)   # 0, 1 (department head), 2 (office's 督办 list)
+    sla_marks = DictField()                  # stage -> id of the sweep run that sent it: each once
+    sla_run = StringField()                  # the latest sweep run that marked a stage
+    extension = EmbeddedDocumentField(ExtensionRequest)
+    plan = EmbeddedDocumentField(RectificationPlan)
+    # 回头看: the sampling run that considered it, the re-inspection task, its outcome
+    lookback_round = StringField()
+    lookback_task_id = ObjectIdField()
+    lookback_outcome = StringField()         # confirmed / problem_back
     # Findings of the same problem added as evidence (the inspectors' duplicate guard).
     linked_finding_ids = ListField(ObjectIdField())
     # Sync cursor: the change number of the latest change (services/changes.py).
@@ -79,6 +126,18 @@ class Ticket(Document):
             "task_id",
             ("status", "updated_at"),
             ("task_id", "change_seq"),
+            # the deadline sweep: one indexed range query per stage
+            ("status", "claim_due_at"),
+            ("status", "remind_at"),
+            ("status", "due_at"),
+            ("status", "escalate1_at"),
+            ("status", "escalate2_at"),
+            ("county_code", "escalation_level", "status"),
+            "handler_id",
+            {"fields": ["sla_run"], "sparse": True},
+            {"fields": ["status", "closed_at"], "partialFilterExpression": {"status": "closed"}},
+            {"fields": ["lookback_round"], "sparse": True},
+            {"fields": ["lookback_task_id"], "sparse": True},
         ],
         "ordering": ["-created_at"],
     }

@@ -18,6 +18,9 @@ class User(Document):
     # Raised to revoke every token issued before.
     token_version = IntField(default=0)
     created_at = DateTimeField(default=utcnow)
+    # For notifications: a mobile number for SMS, and who heads the department (督办 level 1).
+    phone = StringField()
+    is_department_head = BooleanField(default=False)
     meta = {"indexes": ["county_code"]}
 
     def set_password(self, password: str, method: str = "scrypt") -> None:

@@ -85,7 +85,8 @@ def create_user(actor: Actor, data: dict) -> User:
     _check_department(actor, data["role"], data.get("department_code"))
     user = User(username=data["username"].strip(), username_key=User.key(data["username"]),
                 display_name=data.get("display_name") or data["username"].strip(), role=data["role"],
-                county_code=actor.county_code, department_code=data.get("department_code"))
+                county_code=actor.county_code, department_code=data.get("department_code"),
+                phone=data.get("phone"), is_department_head=data.get("is_department_head", False))
     user.set_password(data["password"], current_app.config["PASSWORD_HASH_METHOD"])
     try:
         user.save()
@@ -96,7 +97,12 @@ def create_user(actor: Actor, data: dict) -> User:
 
 
 def update_user(actor: Actor, user_id: str, data: dict) -> User:
-    """Change an account. Deactivating it or setting a new password revokes its tokens."""
+    """Change an account. Deactivating it or setting a new password revokes its tokens.
+
+    A department user who leaves (deactivated, or moved to another department or role) with
+    open tickets needs a successor (`successor_id`): the account changes first, so the
+    leaver can take no new ticket, then each open ticket passes to the successor (责任交接)."""
+    from . import handover
     user = get_user(actor, user_id)
     if user.id == actor.id and (data.get("active") is False or data.get("role", user.role) != user.role):
         raise InvalidInput("You cannot deactivate yourself or change your own role.")
@@ -111,6 +117,29 @@ def update_user(actor: Actor, user_id: str, data: dict) -> User:
     if data.get("password"):
         user.set_password(data["password"], current_app.config["PASSWORD_HASH_METHOD"])
         changes["set__password_hash"] = user.password_hash
+    for field in ("phone", "is_department_head"):
+        if field in data:
+            changes[f"set__{field}"] = data[field]
     if data.get("password") or data.get("active") is False or role != user.role:
         changes["inc__token_version"] = 1
-    return User.objects(id=user.id).modify(new=True, **changes)
+    leaves = user.role == Role.DEPARTMENT and (data.get("active") is False or role != user.role
+                                              or department_code != user.department_code)
+    successor = None
+    if leaves and handover.open_tickets_of(user.id):
+        successor = handover.check_successor(actor, user, data.get("successor_id"), user.department_code)
+    updated = User.objects(id=user.id).modify(new=True, **changes)
+    if successor:
+        handover.hand_over(actor, user, successor, "责任交接: " + ("账号停用" if data.get("active") is False
+                                                                else "岗位调整"))
+    return updated
+
+
+def hand_over(actor: Actor, user_id: str, successor_id: str | None) -> dict:
+    """Pass a department user's open tickets to a successor now (also to finish a handover)."""
+    from . import handover
+    user = get_user(actor, user_id)
+    if not handover.open_tickets_of(user.id):
+        return {"moved": 0, "remaining": 0}
+    successor = handover.check_successor(actor, user, successor_id, user.department_code)
+    moved = handover.hand_over(actor, user, successor, "责任交接")
+    return {"moved": moved, "remaining": len(handover.open_tickets_of(user.id))}

@@ -21,6 +21,11 @@ def next_seq() -> int:
     return Sequence.objects(key=KEY).modify(upsert=True, new=True, inc__value=1).value
 
 
+def reserve(count: int) -> int:
+    """Reserve `count` consecutive numbers with one $inc; returns the first."""
+    return Sequence.objects(key=KEY).modify(upsert=True, new=True, inc__value=count).value - count + 1
+
+
 def stamp() -> dict:
     """Update arguments that mark a document changed now: `Model.objects(...).update(**stamp())`."""
     return {"set__change_seq": next_seq(), "set__changed_at": utcnow()}

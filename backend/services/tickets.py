@@ -10,18 +10,19 @@ from bson import ObjectId
 from flask import current_app
 from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
+from pymongo import UpdateOne
 from rq import Retry
 
 from workers.queues import ROUTING, enqueue
 
 from ..auth import Actor
 from ..domain.codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES, Role
-from ..domain.states import (INITIAL_STATE, OPEN_STATES, Action, Outcome, TicketStatus,
-                             TransitionNotAllowed, check_transition)
+from ..domain.states import (DEADLINE_STATES, INITIAL_STATE, OPEN_STATES, Action, Outcome,
+                             TicketStatus, TransitionNotAllowed, check_transition)
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Finding, Location, Sequence, Ticket, TicketEvent
+from ..models import Finding, Location, Sequence, Ticket, TicketEvent, User
 from ..models.common import utcnow
-from . import departments, sla
+from . import changes, departments, sla
 
 S = TicketStatus
 OPEN = [s.value for s in OPEN_STATES]
@@ -44,7 +45,9 @@ def scope(actor: Actor) -> Q:
         from ..models import InspectionTask
         task_ids = [t.id for t in InspectionTask.objects(county_code=actor.county_code,
                                                          inspector_ids=actor.id).only("id")]
-        return q & Q(task_id__in=task_ids) & Q(category__nin=list(RESTRICTED_CATEGORIES))
+        # their own findings' tickets, and the closed tickets they re-inspect (回头看)
+        return q & (Q(task_id__in=task_ids) | Q(lookback_task_id__in=task_ids)) \
+            & Q(category__nin=list(RESTRICTED_CATEGORIES))
     return Q(id=None)  # nothing
 
 
@@ -66,33 +69,44 @@ def list_tickets(actor: Actor, filters: dict, mine_only: bool = False):
         q &= Q(status__in=OPEN, due_at__lt=utcnow())
     elif filters.get("overdue") is False:
         q &= Q(status__in=OPEN) & (Q(due_at=None) | Q(due_at__gte=utcnow()))
+    if filters.get("escalation_level"):
+        q &= Q(status__in=OPEN, escalation_level__gte=filters["escalation_level"])
     return Ticket.objects(q).exclude("events", "routing_trace").order_by("-created_at")
 
 
 # ---------------------------------------------------------------- the one writer
 
+def _event(version: int, status: str, department_code: str | None, action: Action,
+           target: TicketStatus, actor: Actor | None, now: datetime, *, note: str | None = None,
+           location: dict | None = None, data: dict | None = None) -> TicketEvent:
+    return TicketEvent(
+        seq=version + 1, action=Action(action).value, at=now,
+        actor_id=actor.id if actor else None, actor_name=actor.username if actor else "system",
+        actor_role=actor.role if actor else "system", from_status=status,
+        to_status=TicketStatus(target).value, department_code=department_code,
+        note=note, location=Location(**location) if location else None, data=data or {})
+
+
 def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Actor | None, *,
                 note: str | None = None, location: dict | None = None, data: dict | None = None,
-                set_fields: dict | None = None, inc: dict | None = None) -> Ticket:
+                set_fields: dict | None = None, inc: dict | None = None,
+                expect: dict | None = None) -> Ticket:
+    """`expect`: more conditions the stored ticket must meet (MongoEngine filter keywords),
+    checked by the same update; when they fail the caller gets the stale-ticket 409."""
     try:
         check_transition(action, ticket.status, target)
     except TransitionNotAllowed as exc:
         raise Conflict(str(exc), code="invalid_transition")
     now = utcnow()
     set_fields = dict(set_fields or {})
-    event = TicketEvent(
-        seq=ticket.version + 1, action=Action(action).value, at=now,
-        actor_id=actor.id if actor else None, actor_name=actor.username if actor else "system",
-        actor_role=actor.role if actor else "system", from_status=ticket.status,
-        to_status=TicketStatus(target).value,
-        department_code=set_fields.get("department_code", ticket.department_code),
-        note=note, location=Location(**location) if location else None, data=data or {})
+    event = _event(ticket.version, ticket.status, set_fields.get("department_code", ticket.department_code),
+                   action, target, actor, now, note=note, location=location, data=data)
     update = {f"set__{k}": v for k, v in set_fields.items()}
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
     update.update(set__status=TicketStatus(target).value, set__updated_at=now, inc__version=1,
                   push__events=event)
     update.update(_sync_stamp())  # sync cursor: the inspector's phone learns of every change
-    updated = Ticket.objects(id=ticket.id, version=ticket.version).modify(new=True, **update)
+    updated = Ticket.objects(id=ticket.id, version=ticket.version, **(expect or {})).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
         raise Conflict(f"The ticket changed while you were acting on it (it is now "
@@ -101,11 +115,48 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     return updated
 
 
+class _UpdateOne(UpdateOne):
+    """pymongo's UpdateOne, added to a bulk with the arguments every driver version (and
+    mongomock's bulk builder) accepts: filter, update, multi=False, upsert."""
+    __slots__ = ()
+
+    def _add_to_bulk(self, bulkobj) -> None:
+        bulkobj.add_update(self._filter, self._doc, False, bool(self._upsert))
+
+
+def transition_many(rows: list[dict], action: Action, *, guard: dict, set_fields: dict,
+                    data: dict | None = None, note: str | None = None) -> int:
+    """The system's bulk form of `_transition` for the deadline sweep: each row (a raw
+    ticket with _id, version, status, department_code) gets one conditional update —
+    guarded by its version and by `guard`, the stage's own condition — that sets
+    `set_fields`, bumps the version and appends its event, exactly as `_transition` would.
+    All of them go in one bulk write (pymongo splits it into batches of up to 100,000).
+    Returns how many tickets changed; a ticket that changed meanwhile is left for the next run."""
+    if not rows:
+        return 0
+    now = utcnow()
+    collection = Ticket._get_collection()
+    first_seq = changes.reserve(len(rows))  # sync cursor numbers, one $inc for the batch
+    ops = []
+    for i, row in enumerate(rows):
+        target = TicketStatus(row["status"])
+        check_transition(action, target, target)
+        event = _event(row["version"], row["status"], row.get("department_code"), action, target, None,
+                       now, note=note, data=data)
+        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard},
+                              {"$set": {**set_fields, "updated_at": now, "change_seq": first_seq + i,
+                                        "changed_at": now},
+                               "$inc": {"version": 1},
+                               "$push": {"events": event.to_mongo().to_dict()}}))
+    return collection.bulk_write(ops, ordered=False).modified_count
+
+
 def _dispatch_fields(ticket: Ticket, department_code: str, now: datetime) -> dict:
+    clocks = sla.deadlines(ticket.county_code, ticket.category, ticket.severity, now)
     return {"department_code": department_code, "dispatched_at": now,
             "first_dispatched_at": ticket.first_dispatched_at or now,
-            "handler_id": None, "claimed_at": None,
-            "due_at": sla.due_at(ticket.county_code, ticket.category, ticket.severity, now)}
+            "handler_id": None, "claimed_at": None, "extension": None,
+            **sla.clock_fields(clocks)}
 
 
 # ---------------------------------------------------------------- opening and routing (system)
@@ -185,10 +236,13 @@ def claim(actor: Actor, ticket_id: str, note: str | None = None) -> Ticket:
     return _transition(ticket, Action.CLAIM, S.CLAIMED, actor, note=note, set_fields=fields)
 
 
-def return_ticket(actor: Actor, ticket_id: str, reason: str) -> Ticket:
-    """退单: send a wrongly routed ticket on to the next candidate, or to triage."""
+def return_ticket(actor: Actor, ticket_id: str, reason: str, reason_code: str = "other") -> Ticket:
+    """退单: send a wrongly routed ticket on to the next candidate, or to triage, with a
+    reason from the fixed list plus words. Each department's returns are counted."""
+    from ..domain.states import ReturnReason
     from . import routing
 
+    reason_code = ReturnReason(reason_code).value
     ticket = get_visible(actor, ticket_id)
     returned_by = list(dict.fromkeys([*ticket.returned_by, actor.department_code]))
     max_returns = current_app.config["MAX_RETURNS"]
@@ -197,16 +251,41 @@ def return_ticket(actor: Actor, ticket_id: str, reason: str) -> Ticket:
         decision = routing.decide_for(ticket, excluded=set(returned_by))
     now = utcnow()
     common = {"returned_by": returned_by, "routing_trace": decision.trace if decision else ticket.routing_trace}
-    data = {"returned_by": actor.department_code}
+    data = {"returned_by": actor.department_code, "reason_code": reason_code}
     if decision and decision.department:
         fields = {**_dispatch_fields(ticket, decision.department, now), **common,
                   "routing_rule_id": decision.rule_id}
-        return _transition(ticket, Action.RETURN, S.DISPATCHED, actor, note=reason, data=data,
-                           set_fields=fields, inc={"return_count": 1})
-    data["to_triage"] = "too many returns" if decision is None else "no other department matches"
-    return _transition(ticket, Action.RETURN, S.TRIAGE, actor, note=reason, data=data,
-                       set_fields={**common, "department_code": None, "handler_id": None, "due_at": None},
-                       inc={"return_count": 1})
+        returned = _transition(ticket, Action.RETURN, S.DISPATCHED, actor, note=reason, data=data,
+                               set_fields=fields, inc={"return_count": 1})
+    else:
+        data["to_triage"] = "too many returns" if decision is None else "no other department matches"
+        returned = _transition(ticket, Action.RETURN, S.TRIAGE, actor, note=reason, data=data,
+                               set_fields={**common, "department_code": None, "handler_id": None,
+                                           "due_at": None, "claim_due_at": None, "remind_at": None,
+                                           "escalate1_at": None, "escalate2_at": None,
+                                           "overdue": False, "escalation_level": 0, "extension": None},
+                               inc={"return_count": 1})
+    _count_return(ticket.county_code, actor.department_code, reason_code)
+    return returned
+
+
+def _count_return(county_code: str, department_code: str, reason_code: str) -> None:
+    for key in (f"returns:{county_code}:{department_code}", f"returns:{county_code}:{department_code}:{reason_code}"):
+        Sequence.objects(key=key).update_one(upsert=True, inc__value=1)
+
+
+def return_counts(actor: Actor) -> list[dict]:
+    """Returns (退单) per department of the county, in total and by reason."""
+    prefix = f"returns:{actor.county_code}:"
+    rows: dict[str, dict] = {}
+    for counter in Sequence.objects(key__startswith=prefix):
+        department, _, reason = counter.key[len(prefix):].partition(":")
+        row = rows.setdefault(department, {"department_code": department, "returns": 0, "by_reason": {}})
+        if reason:
+            row["by_reason"][reason] = counter.value
+        else:
+            row["returns"] = counter.value
+    return sorted(rows.values(), key=lambda r: (-r["returns"], r["department_code"]))
 
 
 def _photos_named(ticket: Ticket, photo_ids: list[str] | None) -> dict | None:
@@ -215,17 +294,24 @@ def _photos_named(ticket: Ticket, photo_ids: list[str] | None) -> dict | None:
     return {"photo_ids": photos.check_attached(ticket.id, photo_ids)} if photo_ids else None
 
 
-def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str] | None = None) -> Ticket:
+def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str] | None = None,
+                    plan_step: int | None = None) -> Ticket:
+    """进展: optionally about one step of the approved rectification plan."""
+    from . import plans
     ticket = get_visible(actor, ticket_id)
-    data = _photos_named(ticket, photo_ids)
-    return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note, data=data)
+    data = _photos_named(ticket, photo_ids) or {}
+    if plan_step is not None:
+        data["plan_step"] = plans.check_step(ticket, plan_step)
+    return _transition(ticket, Action.PROGRESS, S.CLAIMED, actor, note=note, data=data or None)
 
 
 def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None,
             photo_ids: list[str] | None = None) -> Ticket:
     """办结: the department says it is fixed; the note and the evidence photos prove it."""
+    from . import plans
     ticket = get_visible(actor, ticket_id)
     data = _photos_named(ticket, photo_ids)
+    plans.require_approved(ticket)
     return _transition(ticket, Action.RESOLVE, S.RESOLVED, actor, note=note, location=location,
                        data=data, set_fields={"resolved_at": utcnow()})
 
@@ -244,9 +330,10 @@ def verify(actor: Actor, ticket_id: str, outcome: str, note: str | None,
     if not note:
         raise InvalidInput("Say what is still wrong when a fix is not accepted.",
                            errors={"note": ["Required when outcome is not_fixed."]})
-    due = sla.due_at(ticket.county_code, ticket.category, ticket.severity, now)
+    clocks = sla.deadlines(ticket.county_code, ticket.category, ticket.severity, now)
     return _transition(ticket, Action.VERIFY_NOT_FIXED, S.CLAIMED, actor, note=note, location=location,
-                       data=data, set_fields={"due_at": due}, inc={"reopen_count": 1})
+                       data=data, set_fields={**sla.clock_fields(clocks, with_claim=False), "extension": None},
+                       inc={"reopen_count": 1})
 
 
 def assign(actor: Actor, ticket_id: str, department_code: str, note: str | None) -> Ticket:
@@ -281,7 +368,6 @@ def detail(actor: Actor, ticket_id: str) -> Ticket:
 # ---------------------------------------------------------------- the inspectors' phones (sync, duplicates)
 
 def _sync_stamp() -> dict:
-    from . import changes
     return changes.stamp()
 
 

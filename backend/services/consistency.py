@@ -1,0 +1,49 @@
+"""The consistency check: every ticket's state agrees with its event log.
+
+For each ticket: events numbered 1..n without a gap, the first one `open`, each event
+leaving from the state the previous one reached by a move the state machine allows, the
+version equal to the last event's number and the status equal to where it led; and no open
+ticket with an inactive handler.
+"""
+from ..domain.states import INITIAL_STATE, Action, TicketStatus, TransitionNotAllowed, check_transition
+from ..models import Ticket, User
+from .tickets import OPEN
+
+
+def problems_of(ticket: dict, inactive: set) -> list[str]:
+    events = ticket.get("events") or []
+    found = []
+    if not events:
+        return ["no events"]
+    if [e.get("seq") for e in events] != list(range(1, len(events) + 1)):
+        found.append(f"event numbers {[e.get('seq') for e in events]} are not 1..{len(events)}")
+    first = events[0]
+    if first.get("action") != Action.OPEN.value or first.get("to_status") != INITIAL_STATE.value:
+        found.append("the first event does not open the ticket")
+    for before, event in zip(events, events[1:]):
+        if event.get("from_status") != before.get("to_status"):
+            found.append(f"event {event.get('seq')} leaves {event.get('from_status')} but the ticket "
+                         f"was {before.get('to_status')}")
+            continue
+        try:
+            check_transition(Action(event["action"]), TicketStatus(event["from_status"]),
+                             TicketStatus(event["to_status"]))
+        except (TransitionNotAllowed, ValueError, KeyError) as exc:
+            found.append(f"event {event.get('seq')}: {exc}")
+    if ticket.get("version") != events[-1].get("seq"):
+        found.append(f"version {ticket.get('version')} but the last event is {events[-1].get('seq')}")
+    if ticket.get("status") != events[-1].get("to_status"):
+        found.append(f"status {ticket.get('status')} but the events lead to {events[-1].get('to_status')}")
+    if ticket.get("status") in OPEN and ticket.get("handler_id") in inactive:
+        found.append("open, with an inactive handler: hand it over (PATCH /users/{id} with successor_id)")
+    return found
+
+
+def check(county_code: str | None = None):
+    """Yield (ticket number, [problems]) for every ticket with a problem; returns the count checked."""
+    inactive = {u.id for u in User.objects(active=False).only("id")}
+    query = Ticket.objects(county_code=county_code) if county_code else Ticket.objects
+    for ticket in query.only("number", "status", "version", "events", "handler_id").as_pymongo():
+        found = problems_of(ticket, inactive)
+        if found:
+            yield ticket.get("number"), found
