@@ -5,8 +5,11 @@ from .tasks import CheckIn, InspectionTask
 from .findings import Finding, Location, Photo
 from .tickets import Sequence, Ticket, TicketEvent
 from .rules import HolidayOverride, RoutingRule, SlaPolicy
+from .counters import CountyCounter, DayCounter
+from .exports import Export
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
-                 Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride)
+                 Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
+                 DayCounter, CountyCounter, Export)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]
