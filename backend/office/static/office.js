@@ -36,7 +36,9 @@ function query(extra = {}) {
   const params = new URLSearchParams();
   for (const key of ["from", "to"]) if (form.get(key)) params.set(key, form.get(key));
   if (state.department) params.set("department", state.department);
-  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === "" || v === null) params.delete(k); else params.set(k, v);
+  }
   return params;
 }
 
