@@ -7,8 +7,6 @@ single-document writes (no transactions): if the process dies between them the c
 are off until `flask stats rebuild`; `flask stats check` finds any such difference.
 """
 from collections import defaultdict
-from datetime import datetime
-
 from flask import current_app
 
 from ..domain import metrics
@@ -33,32 +31,28 @@ def _entries(snap: dict | None) -> tuple[str, dict, dict] | None:
 
 def record(before, after) -> None:
     """Apply a ticket's change to the counters; `before` is None for a new ticket."""
-    old, new = _entries(_snapshot(before) if before is not None else None), _entries(_snapshot(after))
-    ops: dict[str, dict] = defaultdict(lambda: {"inc": defaultdict(int), "set": {}, "unset": set()})
+    old = _entries(_snapshot(before)) if before is not None else None
+    new = _entries(_snapshot(after))
+    ops: dict[str, dict] = defaultdict(lambda: {"$inc": defaultdict(int), "$set": {}, "$unset": {}})
     if old:
         doc_id, incs, opens = old
         for path, n in incs.items():
-            ops[doc_id]["inc"][path] -= n
-        ops[doc_id]["unset"].update(opens)
+            ops[doc_id]["$inc"][path] -= n
+        for path, value in opens.items():
+            if not (new[0] == doc_id and new[2].get(path) == value):
+                ops[doc_id]["$unset"][path] = ""
     doc_id, incs, opens = new
     for path, n in incs.items():
-        ops[doc_id]["inc"][path] += n
+        ops[doc_id]["$inc"][path] += n
     for path, value in opens.items():
-        if old and old[0] == doc_id and old[2].get(path) == value:
-            ops[doc_id]["unset"].discard(path)  # unchanged
-        else:
-            ops[doc_id]["unset"].discard(path)
-            ops[doc_id]["set"][path] = value
+        if not (old and old[0] == doc_id and old[2].get(path) == value):
+            ops[doc_id]["$set"][path] = value
+            ops[doc_id]["$unset"].pop(path, None)
     collection = DayCounter._get_collection()
     for doc_id, op in ops.items():
-        update = {}
-        if incs := {p: n for p, n in op["inc"].items() if n}:
-            update["$inc"] = incs
-        if op["set"]:
-            update["$set"] = op["set"]
-        if op["unset"]:
-            update["$unset"] = {p: "" for p in op["unset"]}
-        if update:
+        op["$inc"] = {path: n for path, n in op["$inc"].items() if n}
+        update = {name: fields for name, fields in op.items() if fields}
+        if update:  # a change that moves no figure (a progress report) writes nothing
             county, day = doc_id.split(":")
             update["$setOnInsert"] = {"county_code": county, "day": day}
             collection.update_one({"_id": doc_id}, update, upsert=True)
@@ -130,14 +124,6 @@ def _live(county_code: str | None) -> tuple[dict[str, dict], dict[str, str]]:
     return docs, firsts
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        return a.replace(tzinfo=None) == b.replace(tzinfo=None) if not (a.tzinfo and b.tzinfo) else a == b
-    return a == b
-
-
 def check(county_code: str | None = None) -> list[str]:
     """Every difference between the live counters and counters rebuilt from the tickets."""
     expected, expected_firsts = _expected(county_code)
@@ -146,7 +132,7 @@ def check(county_code: str | None = None) -> list[str]:
     for doc_id in sorted(expected.keys() | live.keys()):
         want, have = expected.get(doc_id, {}), live.get(doc_id, {})
         for path in sorted(want.keys() | have.keys()):
-            if not _same(want.get(path), have.get(path)):
+            if want.get(path) != have.get(path):
                 problems.append(f"{doc_id} {path}: counters have {have.get(path)!r}, "
                                 f"the tickets give {want.get(path)!r}")
     for county in sorted(expected_firsts.keys() | live_firsts.keys()):

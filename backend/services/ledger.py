@@ -177,7 +177,6 @@ def request_export(actor: Actor, fmt: str, params: dict) -> Export:
     """Queue a ledger export; the job builds the file and the export's link serves it."""
     from workers.queues import enqueue
 
-    stats.bounds(*(date.fromisoformat(params[k]) if params.get(k) else None for k in ("from", "to")))
     export = Export(county_code=actor.county_code, requested_by=actor.id, format=fmt,
                     params=params).save()
     if enqueue("workers.exports.build_export", str(export.id), job_id=f"export-{export.id}") is None:

@@ -41,8 +41,8 @@ def _days(county_code: str, start: date | None, end: date | None) -> list[str]:
 
 
 def _matches(cell: dict, filters: dict) -> bool:
-    return all(filters.get(f) in (None, cell[f] if f != "department" else cell[f] or NONE_KEY)
-               for f in FILTERS)
+    """`filters` holds only the filters asked for; "(none)" matches tickets without a department."""
+    return all((cell[name] or NONE_KEY) == wanted for name, wanted in filters.items())
 
 
 def _group_key(group_by: str, cell: dict, day: str) -> str:
