@@ -97,10 +97,23 @@ def test_groups_and_filters_combine(api, submit, run_jobs):
     transport = stats(api, group_by="month", department="transport")
     assert transport["total"]["tickets"] == 5  # the road findings; the garbage went elsewhere
     assert stats(api, department="nobody")["total"]["tickets"] == 0
+    assert stats(api, **{"from": "2026-01-01", "to": "2099-12-31"})["total"]["tickets"] == 6
 
     bad = api.get("/api/v1/stats/resolution?category=roads", as_="office")
     assert bad.status_code == 422 and "category" in bad.get_json()["errors"]
     assert api.get("/api/v1/stats/resolution", as_="dept-transport").status_code == 403
+
+
+def test_tickets_without_a_department_are_listed_but_never_ranked(api, submit, run_jobs):
+    (ticket_id, _) = open_tickets(submit, run_jobs, YICHENG[:2])
+    for department in ("dept-transport", "dept-town-371323001"):  # the second return: triage
+        assert api.post(f"/api/v1/tickets/{ticket_id}/return", as_=department,
+                        json={"reason": "不属于本单位"}).status_code == 200
+    assert Ticket.objects(id=ticket_id).first().status == "triage"
+    body = stats(api, group_by="department", min_tickets=1)
+    assert [(g["key"], g["tickets"], g["rank"]) for g in body["groups"]] == [
+        ("transport", 1, 1), ("(none)", 1, None)]
+    assert stats(api, department="(none)")["total"]["return_rate"] == 1.0
 
 
 def test_the_trend_lists_every_month_of_the_window(app, api, submit, run_jobs):

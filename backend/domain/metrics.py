@@ -99,6 +99,11 @@ class Accumulator:
             else:
                 self.counts[name] += value
 
+    @property
+    def empty(self) -> bool:
+        """Nothing counted (a cell all of whose tickets moved on leaves zeros behind)."""
+        return not self.counts["tickets"] and not self.open_overdue
+
     def metrics(self) -> dict:
         c = self.counts
         return {
@@ -136,11 +141,12 @@ def _median(histogram: Counter) -> float | None:
     return round(sum(found) / len(found) / 100, 2)
 
 
-def rank(rows: list[dict], min_tickets: int) -> list[dict]:
+def rank(rows: list[dict], min_tickets: int, unranked: frozenset | set = frozenset()) -> list[dict]:
     """League table: groups with at least `min_tickets` are ranked by resolution rate (then
-    on-time rate); smaller groups are reported unranked (rank None), after the ranked ones,
-    so that one lucky ticket does not top the table."""
-    rankable = sorted((r for r in rows if r["tickets"] >= min_tickets and r["resolution_rate"] is not None),
+    on-time rate); smaller groups, and the keys in `unranked`, are reported unranked (rank
+    None), after the ranked ones, so that one lucky ticket does not top the table."""
+    rankable = sorted((r for r in rows if r["tickets"] >= min_tickets and r["resolution_rate"] is not None
+                       and r["key"] not in unranked),
                       key=lambda r: (-r["resolution_rate"], -(r["on_time_rate"] or 0), r["key"]))
     ranks = {r["key"]: i for i, r in enumerate(rankable, start=1)}
     for row in rows:

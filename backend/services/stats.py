@@ -36,7 +36,7 @@ def _days(county_code: str, start: date | None, end: date | None) -> list[str]:
     if first is None:
         return []
     lo = max(first, start.strftime("%Y%m%d")) if start else first
-    hi = (end or _today()).strftime("%Y%m%d")
+    hi = min(end or _today(), _today()).strftime("%Y%m%d")  # no ticket is created in the future
     return metrics.days_between(lo, hi) if lo <= hi else []
 
 
@@ -85,17 +85,18 @@ def resolution(actor: Actor, group_by: str, start: date | None, end: date | None
     filters = {k: v for k, v in (filters or {}).items() if v}
     total, groups = _aggregate(actor.county_code, group_by, start, end, filters)
     names = labels(actor.county_code, group_by)
-    rows = [{"key": key, "label": names.get(key, key), **acc.metrics()} for key, acc in groups.items()]
+    rows = [{"key": key, "label": names.get(key, key), **acc.metrics()}
+            for key, acc in groups.items() if not acc.empty]
     return {"group_by": group_by, "from": start, "to": end, "filters": filters,
             "min_tickets_to_rank": min_tickets, "total": total.metrics(),
-            "groups": metrics.rank(rows, min_tickets)}
+            "groups": metrics.rank(rows, min_tickets, unranked={NONE_KEY})}
 
 
 def trend(actor: Actor, start: date | None, end: date | None, filters: dict | None = None) -> dict:
     """The metrics month by month (every month of the window, empty ones included)."""
     filters = {k: v for k, v in (filters or {}).items() if v}
     total, groups = _aggregate(actor.county_code, "month", start, end, filters)
-    months = sorted(groups)
+    months = sorted(key for key, acc in groups.items() if not acc.empty)
     if months:
         first = start.strftime("%Y-%m") if start else months[0]
         last = (end or _today()).strftime("%Y-%m")
