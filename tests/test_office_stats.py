@@ -114,6 +114,8 @@ def test_tickets_without_a_department_are_listed_but_never_ranked(api, submit, r
     assert [(g["key"], g["tickets"], g["rank"]) for g in body["groups"]] == [
         ("transport", 1, 1), ("(none)", 1, None)]
     assert stats(api, department="(none)")["total"]["return_rate"] == 1.0
+    ledger = api.get("/api/v1/stats/ledger.csv?department=(none)", as_="office").get_data().decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(ledger)))) == 2  # the header and the triaged ticket
 
 
 def test_the_trend_lists_every_month_of_the_window(app, api, submit, run_jobs):

@@ -67,12 +67,8 @@ def _query(county_code: str, params: dict):
         query = query.filter(created_at__gte=lo)
     if hi:
         query = query.filter(created_at__lt=hi)
-    for field in ("department", "township", "village"):
-        if params.get(field):
-            query = query.filter(**{f"{field}_code": params[field]})
-    if params.get("category"):
-        query = query.filter(category=params["category"])
-    return query.only(*FIELDS).order_by("category", "created_at", "number").as_pymongo()
+    query = query.filter(**stats.ticket_filters(params)).only(*FIELDS)
+    return query.order_by("category", "created_at", "number").as_pymongo()
 
 
 def rows(county_code: str, params: dict) -> Iterator[tuple[str, list]]:

@@ -24,6 +24,14 @@ def _today() -> date:
     return utcnow().astimezone(CHINA).date()
 
 
+def ticket_filters(filters: dict | None) -> dict:
+    """The window's filters as Ticket field filters."""
+    fields = {"department": "department_code", "township": "township_code",
+              "village": "village_code", "category": "category"}
+    return {fields[name]: (None if name == "department" and value == NONE_KEY else value)
+            for name, value in (filters or {}).items() if name in fields and value}
+
+
 def _check_window(start: date | None, end: date | None) -> None:
     if start and end and end < start:
         raise InvalidInput("'to' must not be before 'from'.", errors={"to": ["Before 'from'."]})
@@ -174,9 +182,7 @@ def common_problems(actor: Actor, start: date | None, end: date | None, min_vill
         query = query.filter(created_at__gte=lo)
     if hi:
         query = query.filter(created_at__lt=hi)
-    for field in FILTERS:
-        if (filters or {}).get(field):
-            query = query.filter(**{f"{field}_code" if field != "category" else "category": filters[field]})
+    query = query.filter(**ticket_filters(filters))
     rows = [dict(t, id=t["_id"]) for t in query.only(
         "id", "number", "title", "description", "category", "village_code", "township_code",
         "department_code", "outcome").order_by("created_at").as_pymongo() if metrics.counted(t)]
