@@ -26,7 +26,10 @@ What it does, in one process:
    (each scans the whole tickets collection: mongomock has no index) and, unless
    ``--no-full-rebuild``, the rebuild of every counter from all tickets.
 
-Run from the project root (needs several GB of RAM at full size):
+Steps 3 and 4 also run at each of ``--checkpoints`` (one county checked and rebuilt there),
+with their figures flushed at once, so that a run cut short keeps what it measured.
+
+Run from the project root (about 8 GB of RAM at full size):
 
     .venv/bin/python bench/office_stats.py                       # 1.4 M tickets
     .venv/bin/python bench/office_stats.py --tickets 50000 --no-full-rebuild   # quick look
@@ -101,7 +104,9 @@ class Lifecycle:
         self.timings.append(time.perf_counter() - started)
 
 
-def generate(n: int, counties: dict[str, list[str]], now: datetime, rng: random.Random):
+def generate(start: int, stop: int, counties: dict[str, list[str]], now: datetime,
+             rng: random.Random, timings: list[float], per_county: Counter) -> float:
+    """Tickets number `start` to `stop - 1`; returns the seconds it took."""
     from bson import ObjectId
 
     from backend.models import Ticket
@@ -109,11 +114,10 @@ def generate(n: int, counties: dict[str, list[str]], now: datetime, rng: random.
 
     codes = list(counties)
     cumulative = list(itertools.accumulate(len(counties[c]) for c in codes))
-    timings: list[float] = []
     collection = Ticket._get_collection()
-    batch, per_county = [], Counter()
+    batch = []
     started = time.perf_counter()
-    for i in range(n):
+    for i in range(start, stop):
         county = rng.choices(codes, cum_weights=cumulative)[0]
         village = rng.choice(counties[county])
         created = YEAR_START + timedelta(seconds=rng.random() * YEAR_SECONDS)
@@ -177,13 +181,13 @@ def generate(n: int, counties: dict[str, list[str]], now: datetime, rng: random.
         if len(batch) == 10_000:
             collection.insert_many(batch)
             batch = []
-            done_n = i + 1
-            if done_n % 100_000 == 0:
-                rate = done_n / (time.perf_counter() - started)
-                print(f"  {done_n:>9,} tickets ({rate:,.0f}/s, {len(timings):,} counter updates)", flush=True)
+            if (i + 1) % 100_000 == 0:
+                rate = (i + 1 - start) / (time.perf_counter() - started)
+                print(f"  {i + 1:>9,} tickets ({rate:,.0f}/s in this stage, {len(timings):,} counter updates)",
+                      flush=True)
     if batch:
         collection.insert_many(batch)
-    return timings, per_county, time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 def measure(client, headers, paths: dict[str, str], rounds: int) -> dict[str, list[float]]:
@@ -207,14 +211,15 @@ def main() -> int:
     parser.add_argument("--no-full-rebuild", action="store_true")
     parser.add_argument("--no-full-check", action="store_true",
                         help="check only three of the timed counties, not every counter")
+    parser.add_argument("--checkpoints", type=lambda v: [int(x) for x in v.split(",") if x],
+                        default=[350_000, 700_000, 1_050_000],
+                        help="ticket counts at which every figure is also measured (comma-separated)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
     os.environ.pop("MONGODB_URI", None)
     from backend import create_app
-    from backend.auth import issue_token
-    from backend.models import Ticket, User
-    from backend.services import counters
+    from backend.models import Ticket
 
     # Raw inserts: no unique-index checks (mongomock scans the collection for each).
     Ticket._meta["auto_create_index"] = False
@@ -226,84 +231,106 @@ def main() -> int:
         counties = load_counties()
         print(f"{len(counties):,} counties, {sum(map(len, counties.values())):,} villages")
         now = datetime.now(UTC)
-        print(f"Generating {args.tickets:,} tickets through the counter path …", flush=True)
-        gc.disable()  # millions of long-lived documents: no cycles to find, only time to lose
-        timings, per_county, elapsed = generate(args.tickets, counties, now, rng)
-        gc.enable()
-        figures["generate_seconds"] = round(elapsed, 1)
-        figures["counter_updates"] = len(timings)
-        figures["counter_update_ms"] = {"mean": round(statistics.fmean(timings) * 1000, 4),
-                                        "median": round(statistics.median(timings) * 1000, 4),
-                                        "p95": round(pct(timings, 0.95) * 1000, 4),
-                                        "p99": round(pct(timings, 0.99) * 1000, 4),
-                                        "max": round(max(timings) * 1000, 3)}
-        del timings
-        day_docs = counters.DayCounter._get_collection().estimated_document_count()
-        print(f"Generated in {elapsed:.0f} s: {figures['counter_updates']:,} counter updates "
-              f"({figures['counter_updates'] / args.tickets:.2f} per ticket), {day_docs:,} county-day documents")
-        print("Counter cost per state change: " + ", ".join(f"{k} {v} ms" for k, v in figures["counter_update_ms"].items()))
+        timings: list[float] = []
+        per_county: Counter = Counter()
+        users: dict[str, dict] = {}
+        checkpoints = sorted({*(c for c in args.checkpoints if c < args.tickets), args.tickets})
+        done, elapsed = 0, 0.0
+        for checkpoint in checkpoints:
+            print(f"Generating tickets {done:,}–{checkpoint:,} through the counter path …", flush=True)
+            gc.disable()  # millions of long-lived documents: no cycles to find, only time to lose
+            elapsed += generate(done, checkpoint, counties, now, rng, timings, per_county)
+            gc.enable()
+            done = checkpoint
+            stage = figures.setdefault("stages", {})[checkpoint] = {"generate_seconds": round(elapsed, 1)}
+            stage.update(measure_stage(app, args, checkpoint, timings, per_county, users, elapsed,
+                                       final=checkpoint == args.tickets))
+            figures.update(stage)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=1, default=str))
+    return 1 if figures["check_differences"] else 0
 
-        sampled = [c for c, _ in per_county.most_common(args.counties)]
-        client = app.test_client()
-        dashboards, reads, trends, overdues = [], [], [], []
-        for county in sampled:
+
+def measure_stage(app, args, n: int, timings, per_county, users, elapsed, final: bool) -> dict:
+    """Every figure with `n` tickets stored; flushed as it goes, so a long run that is cut
+    short still leaves the figures of its last checkpoint."""
+    from backend.auth import issue_token
+    from backend.models import Ticket, User
+    from backend.services import counters
+
+    figures: dict = {"counter_updates": len(timings)}
+    figures["counter_update_ms"] = {"mean": round(statistics.fmean(timings) * 1000, 4),
+                                    "median": round(statistics.median(timings) * 1000, 4),
+                                    "p95": round(pct(timings, 0.95) * 1000, 4),
+                                    "p99": round(pct(timings, 0.99) * 1000, 4),
+                                    "max": round(max(timings) * 1000, 3)}
+    day_docs = counters.DayCounter._get_collection().estimated_document_count()
+    print(f"== {n:,} tickets, generated in {elapsed:.0f} s: {len(timings):,} counter updates "
+          f"({len(timings) / n:.2f} per ticket), {day_docs:,} county-day documents", flush=True)
+    print("Counter cost per state change: " + ", ".join(
+        f"{k} {v} ms" for k, v in figures["counter_update_ms"].items()), flush=True)
+
+    sampled = [c for c, _ in per_county.most_common(args.counties)]
+    client = app.test_client()
+    dashboards, reads, trends, overdues = [], [], [], []
+    for county in sampled:
+        if county not in users:
             user = User(username=f"office-{county}", username_key=f"office-{county}", password_hash="-",
                         role="office", county_code=county).save()
-            headers = {"Authorization": f"Bearer {issue_token(user)}"}
-            ticket = Ticket._get_collection().find_one({"county_code": county}, {"_id": 1})
-            window = "from=2026-01-01&to=2026-12-31"
-            times = measure(client, headers, {
-                "dashboard": f"/api/v1/stats/resolution?group_by=department&{window}",
-                "trend": f"/api/v1/stats/trend?{window}",
-                "overdue": f"/api/v1/stats/overdue?{window}&limit=50",
-                "ticket": f"/api/v1/tickets/{ticket['_id']}",
-            }, args.rounds)
-            dashboards += times["dashboard"][1:]  # the first round warms caches
-            trends += times["trend"][1:]
-            overdues += times["overdue"][1:]
-            reads += times["ticket"][1:]
-        figures["counties_timed"] = {c: per_county[c] for c in sampled}
-        for name, values in (("dashboard", dashboards), ("trend", trends), ("overdue", overdues),
-                             ("ticket_read", reads)):
-            figures[f"{name}_ms"] = {"median": round(statistics.median(values) * 1000, 2),
-                                     "p95": round(pct(values, 0.95) * 1000, 2)}
-        figures["ratio_dashboard_to_ticket_read"] = round(statistics.median(dashboards) / statistics.median(reads), 2)
-        print(f"Dashboards of {len(sampled)} counties ({min(figures['counties_timed'].values()):,}–"
-              f"{max(figures['counties_timed'].values()):,} tickets each), {args.rounds - 1} rounds each, HTTP:")
-        for name in ("dashboard", "trend", "overdue", "ticket_read"):
-            print(f"  {name:<12} median {figures[name + '_ms']['median']} ms, p95 {figures[name + '_ms']['p95']} ms")
-        print(f"  ratio dashboard / single ticket read (medians): {figures['ratio_dashboard_to_ticket_read']}")
+            users[county] = {"Authorization": f"Bearer {issue_token(user)}"}
+        ticket = Ticket._get_collection().find_one({"county_code": county}, {"_id": 1})
+        window = "from=2026-01-01&to=2026-12-31"
+        times = measure(client, users[county], {
+            "dashboard": f"/api/v1/stats/resolution?group_by=department&{window}",
+            "trend": f"/api/v1/stats/trend?{window}",
+            "overdue": f"/api/v1/stats/overdue?{window}&limit=50",
+            "ticket": f"/api/v1/tickets/{ticket['_id']}",
+        }, args.rounds)
+        dashboards += times["dashboard"][1:]  # the first round warms caches
+        trends += times["trend"][1:]
+        overdues += times["overdue"][1:]
+        reads += times["ticket"][1:]
+    figures["counties_timed"] = {c: per_county[c] for c in sampled}
+    for name, values in (("dashboard", dashboards), ("trend", trends), ("overdue", overdues),
+                         ("ticket_read", reads)):
+        figures[f"{name}_ms"] = {"median": round(statistics.median(values) * 1000, 2),
+                                 "p95": round(pct(values, 0.95) * 1000, 2)}
+    figures["ratio_dashboard_to_ticket_read"] = round(statistics.median(dashboards) / statistics.median(reads), 2)
+    print(f"Dashboards of {len(sampled)} counties ({min(figures['counties_timed'].values()):,}–"
+          f"{max(figures['counties_timed'].values()):,} tickets each), {args.rounds - 1} rounds each, HTTP:")
+    for name in ("dashboard", "trend", "overdue", "ticket_read"):
+        print(f"  {name:<12} median {figures[name + '_ms']['median']} ms, p95 {figures[name + '_ms']['p95']} ms")
+    print(f"  ratio dashboard / single ticket read (medians): {figures['ratio_dashboard_to_ticket_read']}",
+          flush=True)
 
-        # The live counters (built by the record() calls above) against the tickets themselves.
+    # The live counters (built by the record() calls above) against the tickets themselves.
+    checked = sampled[:3] if final else sampled[:1]
+    started = time.perf_counter()
+    problems = [p for county in checked for p in counters.check(county)]
+    figures["check_differences"] = len(problems)
+    print(f"Check of {len(checked)} timed counties (live counters vs their tickets): "
+          f"{len(problems)} differences in {time.perf_counter() - started:.1f} s", flush=True)
+    for line in problems[:5]:
+        print("  " + line)
+    if final and not args.no_full_check:
         started = time.perf_counter()
-        problems = [p for county in sampled[:3] for p in counters.check(county)]
-        figures["check_differences"] = len(problems)
-        print(f"Check of {len(sampled[:3])} timed counties (live counters vs their tickets): "
-              f"{len(problems)} differences in {time.perf_counter() - started:.1f} s", flush=True)
-        if not args.no_full_check:
-            started = time.perf_counter()
-            problems = counters.check()
-            figures["check_all_s"] = round(time.perf_counter() - started, 1)
-            figures["check_differences"] += len(problems)
-            print(f"Check of all counters: {len(problems)} differences in {figures['check_all_s']} s", flush=True)
+        problems = counters.check()
+        figures["check_all_s"] = round(time.perf_counter() - started, 1)
+        figures["check_differences"] += len(problems)
+        print(f"Check of all counters: {len(problems)} differences in {figures['check_all_s']} s", flush=True)
 
-        rebuilds = []
-        for county in sampled[:2]:
-            started = time.perf_counter()
-            counters.rebuild(county)
-            rebuilds.append(time.perf_counter() - started)
-        figures["rebuild_one_county_s"] = round(statistics.median(rebuilds), 2)
-        print(f"Rebuild of one county's counters (median of {len(rebuilds)}): "
-              f"{figures['rebuild_one_county_s']} s", flush=True)
-        if not args.no_full_rebuild:
-            started = time.perf_counter()
-            result = counters.rebuild()
-            figures["rebuild_all_s"] = round(time.perf_counter() - started, 1)
-            print(f"Rebuild of all counters from {args.tickets:,} tickets: {figures['rebuild_all_s']} s "
-                  f"({result['days']:,} county-days)", flush=True)
-    if args.json:
-        print(json.dumps(figures, ensure_ascii=False, indent=1))
-    return 1 if figures["check_differences"] else 0
+    started = time.perf_counter()
+    counters.rebuild(sampled[-1])
+    figures["rebuild_one_county_s"] = round(time.perf_counter() - started, 2)
+    print(f"Rebuild of one county's counters ({per_county[sampled[-1]]:,} tickets): "
+          f"{figures['rebuild_one_county_s']} s", flush=True)
+    if final and not args.no_full_rebuild:
+        started = time.perf_counter()
+        result = counters.rebuild()
+        figures["rebuild_all_s"] = round(time.perf_counter() - started, 1)
+        print(f"Rebuild of all counters from {n:,} tickets: {figures['rebuild_all_s']} s "
+              f"({result['days']:,} county-days)", flush=True)
+    return figures
 
 
 if __name__ == "__main__":
