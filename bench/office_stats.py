@@ -208,6 +208,8 @@ def main() -> int:
     parser.add_argument("--counties", type=int, default=10, help="counties whose dashboards are timed")
     parser.add_argument("--rounds", type=int, default=30, help="dashboard rounds per county")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--only-county", default=None,
+                        help="put every ticket in this county (a dashboard's cost depends on its own county)")
     parser.add_argument("--no-full-rebuild", action="store_true")
     parser.add_argument("--no-full-check", action="store_true",
                         help="check only three of the timed counties, not every counter")
@@ -229,6 +231,8 @@ def main() -> int:
     with app.app_context():
         print("Reading the national village list …", flush=True)
         counties = load_counties()
+        if args.only_county:
+            counties = {args.only_county: counties[args.only_county]}
         print(f"{len(counties):,} counties, {sum(map(len, counties.values())):,} villages")
         now = datetime.now(UTC)
         timings: list[float] = []

@@ -56,6 +56,11 @@ def record(before, after) -> None:
             county, day = doc_id.split(":")
             update["$setOnInsert"] = {"county_code": county, "day": day}
             collection.update_one({"_id": doc_id}, update, upsert=True)
+        for path, n in op["$inc"].items():
+            if n < 0 and path.endswith(".tickets"):
+                # The ticket left this cell. A cell without tickets holds only zeros: drop it,
+                # unless another ticket has come in meanwhile (the filter is the guard).
+                collection.update_one({"_id": doc_id, path: 0}, {"$unset": {path[:-len(".tickets")]: ""}})
     if before is None:
         county, day = new[0].split(":")
         CountyCounter._get_collection().update_one({"_id": county}, {"$min": {"first_day": day}},

@@ -75,6 +75,8 @@ def _aggregate(county_code: str, group_by: str, start, end, filters: dict):
     for doc in counters.read_days(county_code, _days(county_code, start, end)):
         cells = {}
         for key, values in doc.get("c", {}).items():
+            if not values.get("tickets"):
+                continue  # only zeros (its last ticket left it as a cell was being dropped)
             cell = cells[key] = metrics.split_cell(key)
             if _matches(cell, filters):
                 total.add_cell(values)
