@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench redis clean
+.PHONY: demo test bench redis chromium clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ demo: $(STAMP)
 redis:
 	@bash scripts/ensure-redis.sh
 
-test: $(STAMP) redis
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+test: $(STAMP) redis chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)

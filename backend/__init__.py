@@ -25,6 +25,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     import mobile_api
     mobile_api.register_blueprints(api)
     errors.register(app)
+    from . import office
+    office.register(app)
 
     @app.before_request
     def refuse_large_bodies():

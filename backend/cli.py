@@ -111,6 +111,35 @@ def lookback(now):
     click.echo(f"{len(sample_lookback(now))} re-inspection tasks created.")
 
 
+stats_cli = AppGroup("stats", help="The office's counters (pre-aggregated rates).")
+
+
+@stats_cli.command("rebuild")
+@click.option("--county", default=None, help="One county code; default: all counties.")
+def rebuild_counters(county):
+    """Recompute the counters from the tickets and replace them (run it when no ticket changes)."""
+    import time
+
+    from .services import counters
+    started = time.perf_counter()
+    result = counters.rebuild(county)
+    click.echo(f"Counters rebuilt: {result['days']} county-days of {result['counties']} counties "
+               f"in {time.perf_counter() - started:.1f} s.")
+
+
+@stats_cli.command("check")
+@click.option("--county", default=None, help="One county code; default: all counties.")
+def check_counters(county):
+    """Compare the live counters with counters rebuilt from the tickets; exit 1 on a difference."""
+    from .services import counters
+    problems = counters.check(county)
+    for line in problems[:100]:
+        click.echo(line)
+    if problems:
+        raise click.ClickException(f"{len(problems)} differences; `flask stats rebuild` fixes them.")
+    click.echo("Counters match the tickets.")
+
+
 def register(app) -> None:
-    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli):
+    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli):
         app.cli.add_command(group)

@@ -155,3 +155,13 @@ def submit(api):
         payload = finding_payload(api.task_id(username, task_index), **overrides)
         return api.post("/api/v1/mobile/findings", as_=username, json=payload)
     return do
+
+
+@pytest.fixture(autouse=True)
+def counters_match_tickets(app, clean):
+    """After every test the office's live counters equal counters rebuilt from the tickets."""
+    yield
+    from backend.services import counters
+    with app.app_context():
+        problems = counters.check()
+    assert not problems, "counters differ from the tickets:\n" + "\n".join(problems[:20])

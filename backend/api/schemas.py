@@ -463,43 +463,6 @@ class HolidaySchema(Schema):
     note = Text(200, load_default=None, allow_none=True)
 
 
-class StatsQuerySchema(Schema):
-    group_by = fields.Str(load_default="department",
-                          validate=validate.OneOf(["department", "township", "village", "category", "month"]))
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
-    min_tickets = fields.Int(load_default=None, validate=validate.Range(1, 10_000))
-
-
-class MetricsSchema(Schema):
-    tickets = fields.Int()
-    closed = fields.Int()
-    dispatched = fields.Int()
-    resolution_rate = fields.Float(allow_none=True)
-    on_time_rate = fields.Float(allow_none=True)
-    claim_24h_rate = fields.Float(allow_none=True)
-    reopen_rate = fields.Float(allow_none=True)
-    return_rate = fields.Float(allow_none=True)
-    median_hours_to_claim = fields.Float(allow_none=True)
-    median_days_to_close = fields.Float(allow_none=True)
-    open_overdue = fields.Int()
-
-
-class GroupMetricsSchema(MetricsSchema):
-    key = fields.Str()
-    label = fields.Str()
-    rank = fields.Int(allow_none=True)
-
-
-class StatsSchema(Schema):
-    group_by = fields.Str()
-    from_ = fields.Date(data_key="from", attribute="from", allow_none=True)
-    to = fields.Date(allow_none=True)
-    min_tickets_to_rank = fields.Int()
-    total = fields.Nested(MetricsSchema)
-    groups = fields.List(fields.Nested(GroupMetricsSchema))
-
-
 # ---------------------------------------------------------------- the lifecycle in depth
 
 class ExtensionRequestSchema(Schema):

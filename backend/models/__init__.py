@@ -7,9 +7,11 @@ from .tickets import Sequence, Ticket, TicketEvent
 from .rules import HolidayOverride, RoutingRule, SlaPolicy
 from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
+from .counters import CountyCounter, DayCounter
+from .exports import Export
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun)
+                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]

@@ -23,6 +23,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Finding, Location, Sequence, Ticket, TicketEvent, User
 from ..models.common import utcnow
 from . import changes, departments, sla
+from . import counters  # the office's rates: every ticket write updates them
 
 S = TicketStatus
 OPEN = [s.value for s in OPEN_STATES]
@@ -112,6 +113,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
         raise Conflict(f"The ticket changed while you were acting on it (it is now "
                        f"{current.status if current else 'gone'}); reload it and try again.",
                        code="stale_ticket")
+    counters.record(ticket, updated)
     return updated
 
 
@@ -185,6 +187,7 @@ def open_from_finding(finding: Finding) -> Ticket:
                                 data={"finding_id": str(finding.id)})])
         try:
             ticket.save(force_insert=True)
+            counters.record(None, ticket)
         except NotUniqueError:
             # Expected only when the same finding's ticket was opened concurrently.
             ticket = Ticket.objects(finding_id=finding.id).first()

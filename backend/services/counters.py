@@ -1,0 +1,181 @@
+"""Keeping the office's counters (see backend/models/counters.py) and proving them right.
+
+`record(before, after)` runs after every successful ticket write (`tickets._transition` and
+`tickets.open_from_finding`) and applies the difference of the ticket's two snapshots with
+one upsert per touched day document. The ticket write and the counter write are two
+single-document writes (no transactions): if the process dies between them the counters
+are off until `flask stats rebuild`; `flask stats check` finds any such difference.
+"""
+from collections import defaultdict
+from flask import current_app
+
+from ..domain import metrics
+from ..models import CountyCounter, DayCounter, Ticket
+
+
+def _snapshot(ticket) -> dict:
+    return {f: getattr(ticket, f, None) for f in metrics.FIELDS} | {"id": str(ticket.id)}
+
+
+def _entries(snap: dict | None) -> tuple[str, dict, dict] | None:
+    """(day document id, {counter path: n}, {open path: value}) for one ticket snapshot."""
+    if snap is None:
+        return None
+    day = metrics.day_key(snap["created_at"])
+    cell = metrics.cell_key(snap)
+    incs = {f"c.{cell}.{path}": n for path, n in metrics.contribution(snap).items()}
+    due = metrics.open_due(snap)
+    opens = {f"o.{snap['id']}": {"due": due, "cell": cell}} if due else {}
+    return f"{snap['county_code']}:{day}", incs, opens
+
+
+def record(before, after) -> None:
+    """Apply a ticket's change to the counters; `before` is None for a new ticket."""
+    old = _entries(_snapshot(before)) if before is not None else None
+    new = _entries(_snapshot(after))
+    ops: dict[str, dict] = defaultdict(lambda: {"$inc": defaultdict(int), "$set": {}, "$unset": {}})
+    if old:
+        doc_id, incs, opens = old
+        for path, n in incs.items():
+            ops[doc_id]["$inc"][path] -= n
+        for path, value in opens.items():
+            if not (new[0] == doc_id and new[2].get(path) == value):
+                ops[doc_id]["$unset"][path] = ""
+    doc_id, incs, opens = new
+    for path, n in incs.items():
+        ops[doc_id]["$inc"][path] += n
+    for path, value in opens.items():
+        if not (old and old[0] == doc_id and old[2].get(path) == value):
+            ops[doc_id]["$set"][path] = value
+            ops[doc_id]["$unset"].pop(path, None)
+    collection = DayCounter._get_collection()
+    for doc_id, op in ops.items():
+        op["$inc"] = {path: n for path, n in op["$inc"].items() if n}
+        update = {name: fields for name, fields in op.items() if fields}
+        if update:  # a change that moves no figure (a progress report) writes nothing
+            county, day = doc_id.split(":")
+            update["$setOnInsert"] = {"county_code": county, "day": day}
+            collection.update_one({"_id": doc_id}, update, upsert=True)
+        for path, n in op["$inc"].items():
+            if n < 0 and path.endswith(".tickets"):
+                # The ticket left this cell. A cell without tickets holds only zeros: drop it,
+                # unless another ticket has come in meanwhile (the filter is the guard).
+                collection.update_one({"_id": doc_id, path: 0}, {"$unset": {path[:-len(".tickets")]: ""}})
+    if before is None:
+        county, day = new[0].split(":")
+        CountyCounter._get_collection().update_one({"_id": county}, {"$min": {"first_day": day}},
+                                                   upsert=True)
+
+
+# ---------------------------------------------------------------- reading
+
+def first_day(county_code: str) -> str | None:
+    doc = CountyCounter._get_collection().find_one({"_id": county_code})
+    return doc["first_day"] if doc else None
+
+
+def read_days(county_code: str, days: list[str]) -> list[dict]:
+    """The county's day documents for `days` (missing days have none)."""
+    ids = [f"{county_code}:{day}" for day in days]
+    collection = DayCounter._get_collection()
+    if current_app.config["EMBEDDED"]:
+        # mongomock answers `$in` by scanning the whole collection but a single `_id`
+        # directly (backend/extensions.py); real MongoDB answers `$in` from the _id index.
+        found = (collection.find_one({"_id": i}) for i in ids)
+        return [doc for doc in found if doc]
+    return list(collection.find({"_id": {"$in": ids}}))
+
+
+# ---------------------------------------------------------------- rebuild and check
+
+def _expected(county_code: str | None) -> tuple[dict[str, dict], dict[str, str]]:
+    """Counter documents (flattened) and first days, computed from the tickets themselves."""
+    query = {"county_code": county_code} if county_code else {}
+    fields = {f: 1 for f in metrics.FIELDS}
+    docs: dict[str, dict] = defaultdict(dict)
+    firsts: dict[str, str] = {}
+    for row in Ticket._get_collection().find(query, fields):
+        snap = {f: row.get(f) for f in metrics.FIELDS} | {"id": str(row["_id"])}
+        doc_id, incs, opens = _entries(snap)
+        flat = docs[doc_id]
+        for path, n in incs.items():
+            flat[path] = flat.get(path, 0) + n
+        flat.update(opens)
+        county, day = doc_id.split(":")
+        firsts[county] = min(firsts.get(county, day), day)
+    return docs, firsts
+
+
+def _flatten(value, prefix: str, out: dict) -> dict:
+    for key, item in value.items():
+        path = f"{prefix}.{key}"
+        if isinstance(item, dict) and not (prefix.startswith("o") and "due" in item):
+            _flatten(item, path, out)
+        elif item != 0:
+            out[path] = item
+    return out
+
+
+def _live(county_code: str | None) -> tuple[dict[str, dict], dict[str, str]]:
+    query = {"county_code": county_code} if county_code else {}
+    docs = {}
+    for doc in DayCounter._get_collection().find(query):
+        flat = _flatten(doc.get("c", {}), "c", {})
+        _flatten(doc.get("o", {}), "o", flat)
+        if flat:
+            docs[doc["_id"]] = flat
+    county_query = {"_id": county_code} if county_code else {}
+    firsts = {d["_id"]: d["first_day"] for d in CountyCounter._get_collection().find(county_query)}
+    return docs, firsts
+
+
+def check(county_code: str | None = None) -> list[str]:
+    """Every difference between the live counters and counters rebuilt from the tickets."""
+    expected, expected_firsts = _expected(county_code)
+    live, live_firsts = _live(county_code)
+    problems = []
+    for doc_id in sorted(expected.keys() | live.keys()):
+        want, have = expected.get(doc_id, {}), live.get(doc_id, {})
+        for path in sorted(want.keys() | have.keys()):
+            if want.get(path) != have.get(path):
+                problems.append(f"{doc_id} {path}: counters have {have.get(path)!r}, "
+                                f"the tickets give {want.get(path)!r}")
+    for county in sorted(expected_firsts.keys() | live_firsts.keys()):
+        # The first day may lie before the tickets' (a ticket moved or deleted): harmless.
+        if county in expected_firsts and live_firsts.get(county, "99999999") > expected_firsts[county]:
+            problems.append(f"county {county} first_day: counters have {live_firsts.get(county)!r}, "
+                            f"the tickets give {expected_firsts[county]!r}")
+    return problems
+
+
+def _unflatten(flat: dict) -> dict:
+    doc: dict = {}
+    for path, value in flat.items():
+        *parents, last = path.split(".")
+        node = doc
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return doc
+
+
+def rebuild(county_code: str | None = None) -> dict:
+    """Recompute the counters of one county (or all) from the tickets and replace them.
+
+    Run it when no ticket is changing (a change made during the rebuild may be lost), after
+    raw edits to tickets, or when `check` reports differences."""
+    expected, firsts = _expected(county_code)
+    days, counties = DayCounter._get_collection(), CountyCounter._get_collection()
+    days.delete_many({"county_code": county_code} if county_code else {})
+    counties.delete_many({"_id": county_code} if county_code else {})
+    documents = []
+    for doc_id, flat in expected.items():
+        county, day = doc_id.split(":")
+        nested = _unflatten(flat)
+        documents.append({"_id": doc_id, "county_code": county, "day": day,
+                          "c": nested.get("c", {}), "o": nested.get("o", {})})
+    for start in range(0, len(documents), 10_000):
+        days.insert_many(documents[start:start + 10_000])
+    if firsts:
+        counties.insert_many([{"_id": c, "first_day": d} for c, d in firsts.items()])
+    return {"days": len(documents), "counties": len(firsts)}
