@@ -40,7 +40,7 @@ def test_every_change_moves_the_rates_and_the_counters_equal_a_rebuild(app, api,
         assert api.post(f"/api/v1/tickets/{a}/verify", as_=office,
                         json={"outcome": outcome, "note": "仍有坑洼"}).status_code == 200
     # b: returned by transport (goes on to another department or triage)
-    assert api.post(f"/api/v1/tickets/{b}/return", as_=transport, json={"reason": "不属于本部门"}).status_code == 200
+    assert api.post(f"/api/v1/tickets/{b}/return", as_=transport, json={"reason_code": "not_our_duty", "reason": "不属于本部门"}).status_code == 200
     # c: a duplicate: out of every figure
     assert api.post(f"/api/v1/tickets/{c}/close", as_=office,
                     json={"outcome": "duplicate", "reason": "与其他工单重复"}).status_code == 200
@@ -108,7 +108,7 @@ def test_tickets_without_a_department_are_listed_but_never_ranked(api, submit, r
     (ticket_id, _) = open_tickets(submit, run_jobs, YICHENG[:2])
     for department in ("dept-transport", "dept-town-371323001"):  # the second return: triage
         assert api.post(f"/api/v1/tickets/{ticket_id}/return", as_=department,
-                        json={"reason": "不属于本单位"}).status_code == 200
+                        json={"reason_code": "not_our_duty", "reason": "不属于本单位"}).status_code == 200
     assert Ticket.objects(id=ticket_id).first().status == "triage"
     body = stats(api, group_by="department", min_tickets=1)
     assert [(g["key"], g["tickets"], g["rank"]) for g in body["groups"]] == [

@@ -169,3 +169,4 @@ def test_the_event_log_is_append_only_and_the_check_finds_tampering(api, submit,
     assert result.exit_code == 1
     assert "status claimed but the events lead to resolved" in result.output
     assert "version" in result.output
+    assert runner.invoke(args=["stats", "rebuild"]).exit_code == 0  # the office's counters follow the raw edit

@@ -41,8 +41,8 @@ def sample(now: datetime | None = None, rng: random.Random | None = None) -> lis
     Ticket.objects(status=TicketStatus.CLOSED.value, outcome=Outcome.FIXED.value, closed_at__lte=cutoff,
                    lookback_round=None).update(set__lookback_round=run_id)
     population = defaultdict(lambda: defaultdict(list))
-    for ticket in Ticket.objects(lookback_round=run_id).only("id", "county_code", "department_code",
-                                                             "village_code", "status", "version"):
+    # Whole tickets (but their logs): _transition's counter update needs every rated field.
+    for ticket in Ticket.objects(lookback_round=run_id).exclude("events", "routing_trace"):
         population[ticket.county_code][ticket.department_code].append(ticket)
     tasks = []
     for county_code, by_department in population.items():

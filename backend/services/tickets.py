@@ -93,7 +93,10 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
                 set_fields: dict | None = None, inc: dict | None = None,
                 expect: dict | None = None) -> Ticket:
     """`expect`: more conditions the stored ticket must meet (MongoEngine filter keywords),
-    checked by the same update; when they fail the caller gets the stale-ticket 409."""
+    checked by the same update; when they fail the caller gets the stale-ticket 409.
+
+    `ticket` must be loaded with every field the counters rate (domain.metrics.FIELDS):
+    the counters take the difference between it and the updated ticket."""
     try:
         check_transition(action, ticket.status, target)
     except TransitionNotAllowed as exc:
