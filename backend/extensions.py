@@ -1,6 +1,7 @@
 """Connections: MongoDB (real or mongomock), Redis (real or fake) and the RQ queues."""
 import functools
 import threading
+from datetime import UTC, datetime
 
 import mongoengine
 import mongomock
@@ -48,6 +49,31 @@ def _iter_documents_by_id_first(scan):
             return iter(())
         return iter((document,)) if filter_applies(filter, document) else iter(())
     return iter_documents
+
+
+def find_by_ids(collection, ids: list) -> list[dict]:
+    """The documents with these _ids, in that order; missing ones are left out.
+
+    Real MongoDB: one `$in` query on the _id index. mongomock answers `$in` by scanning the
+    collection and copies every document it returns twice over (once to project it, once to
+    make its datetimes aware): most of a county dashboard's time. Here it is read from the
+    store under the write lock and copied once, datetimes made aware (UTC) on the way."""
+    store = getattr(collection, "_store", None)
+    if not isinstance(collection, mongomock.Collection) or store is None:
+        found = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}})}
+        return [found[i] for i in ids if i in found]
+    with _mongomock_write_lock:
+        return [_copy_aware(store[i]) for i in ids if i in store]
+
+
+def _copy_aware(value):
+    if isinstance(value, dict):  # mongomock stores OrderedDicts
+        return {k: _copy_aware(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_aware(v) for v in value]
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value  # str, numbers, ObjectId, None: immutable
 
 
 def connect_mongo(config: dict) -> None:

@@ -7,9 +7,9 @@ single-document writes (no transactions): if the process dies between them the c
 are off until `flask stats rebuild`; `flask stats check` finds any such difference.
 """
 from collections import defaultdict
-from flask import current_app
 
 from ..domain import metrics
+from ..extensions import find_by_ids
 from ..models import CountyCounter, DayCounter, Ticket
 
 
@@ -76,14 +76,7 @@ def first_day(county_code: str) -> str | None:
 
 def read_days(county_code: str, days: list[str]) -> list[dict]:
     """The county's day documents for `days` (missing days have none)."""
-    ids = [f"{county_code}:{day}" for day in days]
-    collection = DayCounter._get_collection()
-    if current_app.config["EMBEDDED"]:
-        # mongomock answers `$in` by scanning the whole collection but a single `_id`
-        # directly (backend/extensions.py); real MongoDB answers `$in` from the _id index.
-        found = (collection.find_one({"_id": i}) for i in ids)
-        return [doc for doc in found if doc]
-    return list(collection.find({"_id": {"$in": ids}}))
+    return find_by_ids(DayCounter._get_collection(), [f"{county_code}:{day}" for day in days])
 
 
 # ---------------------------------------------------------------- rebuild and check
