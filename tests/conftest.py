@@ -3,7 +3,6 @@
 Redis is real (TEST_REDIS_URL, default redis://127.0.0.1:6379/15); MongoDB is mongomock
 unless MONGODB_URI is set, in which case the same suite runs against real MongoDB.
 """
-import copy
 import os
 import uuid
 from pathlib import Path
@@ -79,8 +78,8 @@ def _restore(collection, documents: list[dict]) -> None:
     store = getattr(collection, "_store", None)
     if isinstance(collection, mongomock.Collection) and store is not None:
         for document in documents:
-            store[document["_id"]] = mongomock.helpers.patch_datetime_awareness_in_document(
-                copy.deepcopy(document))
+            # (patch_… rebuilds every dict and list: the snapshot itself is never stored)
+            store[document["_id"]] = mongomock.helpers.patch_datetime_awareness_in_document(document)
     else:
         collection.insert_many([dict(d) for d in documents])
 

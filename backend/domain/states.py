@@ -141,7 +141,3 @@ def check_transition(action: Action, status: TicketStatus, target: TicketStatus)
     if TicketStatus(target) not in targets:
         raise ValueError(f"{action} cannot lead from {status} to {target}")
     return TicketStatus(target)
-
-
-def allowed_from(action: Action) -> list[str]:
-    return [s.value for s in TRANSITIONS[Action(action)]]

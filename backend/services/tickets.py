@@ -109,7 +109,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
     update.update(set__status=TicketStatus(target).value, set__updated_at=now, inc__version=1,
                   push__events=event)
-    update.update(_sync_stamp())  # sync cursor: the inspector's phone learns of every change
+    update.update(changes.stamp())  # sync cursor: the inspector's phone learns of every change
     updated = Ticket.objects(id=ticket.id, version=ticket.version, **(expect or {})).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
@@ -373,21 +373,17 @@ def detail(actor: Actor, ticket_id: str) -> Ticket:
 
 # ---------------------------------------------------------------- the inspectors' phones (sync, duplicates)
 
-def _sync_stamp() -> dict:
-    return changes.stamp()
-
-
 def add_finding_as_evidence(ticket_id, finding_id) -> bool:
     """A finding about the same problem joins an open ticket as evidence (not a state
     change): one atomic $addToSet. Returns whether it was new; repeating it is harmless."""
     added = Ticket.objects(id=ticket_id, linked_finding_ids__ne=finding_id).update_one(
-        add_to_set__linked_finding_ids=finding_id, **_sync_stamp())
+        add_to_set__linked_finding_ids=finding_id, **changes.stamp())
     return bool(added)
 
 
 def set_location_from_finding(ticket_id, location: Location, point) -> None:
     """The finding got a better position (a photo's GPS): the ticket shows it too."""
-    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **_sync_stamp())
+    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **changes.stamp())
 
 
 def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
