@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench redis chromium clean
+.PHONY: demo test bench redis chromium clean messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: $(STAMP) redis chromium
 
 bench: $(STAMP)
 	$(PY) bench/submit_findings.py
+
+# New user-facing messages into the Chinese catalogue (then fill in their msgstr).
+messages: $(STAMP)
+	mkdir -p var
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k lazy_ --no-location --no-wrap --sort-output -o var/messages.pot .
+	$(VENV)/bin/pybabel update --quiet -i var/messages.pot -d backend/translations -l zh --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info

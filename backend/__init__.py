@@ -3,7 +3,7 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from . import config as config_module
-from . import errors
+from . import errors, i18n
 from .api.schemas import ErrorSchema
 from .extensions import connect_mongo, connect_redis
 
@@ -13,6 +13,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config_module.from_env(overrides))
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    i18n.init_app(app)
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
 
@@ -58,6 +59,7 @@ class DocumentedApi(Api):
 
 def _unsupported(mimetype: str):
     from werkzeug.exceptions import UnsupportedMediaType
-    return UnsupportedMediaType(
-        f"Send the body as application/json (got {mimetype or 'no content type'}); "
-        "photos go as multipart/form-data.")
+    from .i18n import _
+    return UnsupportedMediaType(_(
+        "Send the body as application/json (got %(mimetype)s); photos go as multipart/form-data.",
+        mimetype=mimetype or _("no content type")))

@@ -2,6 +2,8 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from .i18n import _
+
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
          415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
@@ -71,13 +73,13 @@ def handle_http_exception(exc: HTTPException):
         errors = {"body": errors}
     message = data.get("message") or exc.description or CODES.get(status, "error")
     if status == 400 and errors.get("body") == ["Invalid JSON body."]:
-        message = "The request body is not valid JSON."
+        message = _("The request body is not valid JSON.")
     if status == 422 and errors and not data.get("message"):
-        message = "The request has invalid or missing fields; see errors."
+        message = _("The request has invalid or missing fields; see errors.")
     if status == 413:
         from flask import current_app
         limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = f"The request body is larger than the limit of {limit_mb} MB."
+        message = _("The request body is larger than the limit of %(limit)s MB.", limit=limit_mb)
     response = error_body(status, CODES.get(status, "error"), message, errors)
     for name, value in (exc.get_headers() if hasattr(exc, "get_headers") else []):
         if name.lower() not in ("content-type", "content-length"):
@@ -88,7 +90,7 @@ def handle_http_exception(exc: HTTPException):
 def handle_unexpected(exc: Exception):
     from flask import current_app
     current_app.logger.exception("unhandled error")
-    return error_body(500, "internal_error", "Something went wrong on the server; it has been logged.")
+    return error_body(500, "internal_error", _("Something went wrong on the server; it has been logged."))
 
 
 def register(app) -> None:

@@ -134,7 +134,7 @@ def test_malformed_json_is_400_bad_request_and_stores_nothing(app, api):
 def test_malformed_json_error_has_the_standard_shape(api):
     r = api.post(FINDINGS, as_="inspector1", data='{"title": ', content_type="application/json")
     assert_error(r, 400, "bad_request")
-    assert r.get_json()["message"] == "The request body is not valid JSON."
+    assert r.get_json()["message"] == "请求体不是有效的 JSON。"
 
 
 @pytest.mark.parametrize("content_type, data", [
