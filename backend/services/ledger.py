@@ -171,7 +171,7 @@ def filename(county_code: str, fmt: str) -> str:
 
 def request_export(actor: Actor, fmt: str, params: dict) -> Export:
     """Queue a ledger export; the job builds the file and the export's link serves it."""
-    from workers.queues import enqueue
+    from ..queue import enqueue
 
     export = Export(county_code=actor.county_code, requested_by=actor.id, format=fmt,
                     params=params).save()

@@ -19,11 +19,10 @@ from flask import current_app
 from mongoengine.errors import NotUniqueError
 from rq import Retry
 
-from workers.queues import DEFAULT, enqueue
-
 from ..domain.sla import CHINA, in_quiet_hours
 from ..models import Department, Notification, User
 from ..models.common import utcnow
+from ..queue import DEFAULT, enqueue
 
 log = logging.getLogger(__name__)
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")

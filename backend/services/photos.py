@@ -13,8 +13,6 @@ from bson import ObjectId
 from flask import current_app
 from mongoengine.errors import NotUniqueError
 
-from workers.queues import MEDIA, enqueue
-
 from ..auth import Actor
 from ..domain import images
 from ..domain.codes import Role
@@ -22,6 +20,7 @@ from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..models import Finding, Photo
 from ..models.common import utcnow
 from ..models.findings import PhotoStatus
+from ..queue import MEDIA, enqueue
 from ..storage import MissingFile, photo_storage
 from . import tickets
 from .findings import apply_photo_location, get_mine

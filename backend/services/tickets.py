@@ -13,8 +13,6 @@ from mongoengine.queryset.visitor import Q
 from pymongo import UpdateOne
 from rq import Retry
 
-from workers.queues import ROUTING, enqueue
-
 from ..auth import Actor
 from ..domain.codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES, Role
 from ..domain.states import (DEADLINE_STATES, INITIAL_STATE, OPEN_STATES, Action, Outcome,
@@ -22,6 +20,7 @@ from ..domain.states import (DEADLINE_STATES, INITIAL_STATE, OPEN_STATES, Action
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Finding, Location, Sequence, Ticket, TicketEvent, User
 from ..models.common import utcnow
+from ..queue import ROUTING, enqueue
 from . import changes, departments, sla
 from . import counters  # the office's rates: every ticket write updates them
 

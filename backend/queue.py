@@ -1,0 +1,49 @@
+"""The one way services hand work to the background: RQ queues on Redis.
+
+Services enqueue a job by its dotted path (`"workers.jobs.route_ticket"`), so nothing here
+imports the workers: jobs call services, services never import jobs. Enqueueing never fails
+a user's request: if Redis is down the job is skipped and a periodic sweep picks up what
+was left behind (tickets stay `pending_routing`, photos `processing`).
+
+Production runs `rq worker --with-scheduler routing default media` (see README).
+"""
+import logging
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.job import JobStatus
+
+ROUTING = "routing"
+DEFAULT = "default"
+MEDIA = "media"      # photo derivation (web version, thumbnail): heavier, can lag behind
+QUEUE_NAMES = (ROUTING, DEFAULT, MEDIA)
+
+# A job with one of these statuses will still run: enqueueing it again would only repeat it.
+WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(func_path: str, *args, queue: str = DEFAULT, job_id: str | None = None,
+            retry: Retry | None = None, at=None, connection=None) -> str | None:
+    """Enqueue `func_path(*args)`; return the job id, or None if Redis could not take it.
+
+    With a `job_id`, a job of that id that is still waiting to run is left alone. With `at`
+    (an aware datetime), the job waits in the scheduled registry until then. The Redis
+    connection is the app's unless one is given."""
+    try:
+        q = Queue(queue, connection=connection or current_app.extensions["redis"])
+        if job_id:
+            waiting = q.fetch_job(job_id)
+            if waiting is not None and waiting.get_status(refresh=False) in WAITING:
+                return waiting.id
+        if at is not None:
+            return q.enqueue_at(at, func_path, *args, job_id=job_id, retry=retry,
+                                result_ttl=3600, failure_ttl=7 * 24 * 3600).id
+        job = q.enqueue_call(func_path, args=args, job_id=job_id, retry=retry,
+                             result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        return job.id
+    except RedisError as exc:
+        log.warning("could not enqueue %s%r on %s (%s); the sweep will retry", func_path, args, queue, exc)
+        return None
