@@ -35,7 +35,7 @@ bench: $(STAMP)
 messages: $(STAMP)
 	mkdir -p var
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k lazy_ --no-location --no-wrap --sort-output -o var/messages.pot .
-	$(VENV)/bin/pybabel update --quiet -i var/messages.pot -d backend/translations -l zh --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(VENV)/bin/pybabel update -i var/messages.pot -d backend/translations -l zh --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info
