@@ -2,6 +2,6 @@
 
 
 def register_blueprints(api) -> None:
-    from . import auth, clues, photos, places, routing, sla, stats, tasks, tickets, users
-    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos, clues):
+    from . import auth, clues, photos, places, routing, sla, stats, suggestions, tasks, tickets, users
+    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos, clues, suggestions):
         api.register_blueprint(module.blp)
