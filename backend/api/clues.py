@@ -106,7 +106,7 @@ class ClueRegisterSchema(Schema):
     note = Text(2000, load_default=None)
 
 
-class TransferSchema(Schema):
+class ClueTransferSchema(Schema):
     receiver = fields.Str(required=True, validate=validate.OneOf(values(Receiver)))
     handler_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=5),
                               metadata={"description": "the users of the receiving body who handle it"})
@@ -115,12 +115,12 @@ class TransferSchema(Schema):
     note = Text(2000, load_default=None)
 
 
-class HandlersSchema(Schema):
+class ClueHandlersSchema(Schema):
     handler_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=5))
     note = Text(2000, load_default=None)
 
 
-class FeedbackSchema(Schema):
+class ClueFeedbackSchema(Schema):
     disposition = fields.Str(required=True, validate=validate.OneOf(values(Disposition)), metadata={
         "description": "talk_inquiry 谈话函询, preliminary_check 初步核实, hold 暂存待查, closed_out 予以了结, "
                        "case_opened 立案审查"})
@@ -128,11 +128,11 @@ class FeedbackSchema(Schema):
     document_id = fields.Str(load_default=None)
 
 
-class DocumentKindSchema(Schema):
+class ClueDocumentKindSchema(Schema):
     kind = fields.Str(load_default="transfer", validate=validate.OneOf(["transfer", "feedback"]))
 
 
-class FiguresSchema(Schema):
+class ClueFiguresSchema(Schema):
     registered = fields.Int()
     transferred = fields.Int()
     fed_back = fields.Int()
@@ -143,12 +143,12 @@ class FiguresSchema(Schema):
     by_receiver = fields.List(fields.Dict())
 
 
-class AuditQuerySchema(Schema):
+class ClueAuditQuerySchema(Schema):
     clue_id = fields.Str(load_default=None)
     limit = fields.Int(load_default=100, validate=validate.Range(1, 1000))
 
 
-class AccessSchema(Schema):
+class ClueAccessSchema(Schema):
     at = fields.DateTime()
     actor_id = fields.Str()
     actor_name = fields.Str()
@@ -178,7 +178,7 @@ class Clues(MethodView):
 @blp.route("/figures")
 class Figures(MethodView):
     @requires(Role.OFFICE)
-    @blp.response(200, FiguresSchema)
+    @blp.response(200, ClueFiguresSchema)
     def get(self):
         """Transferred, fed back (on time), overdue, by disposition and receiving body"""
         return clues.figures(current_actor())
@@ -187,8 +187,8 @@ class Figures(MethodView):
 @blp.route("/audit")
 class Audit(MethodView):
     @requires(Role.OFFICE)
-    @blp.arguments(AuditQuerySchema, location="query")
-    @blp.response(200, AccessSchema(many=True))
+    @blp.arguments(ClueAuditQuerySchema, location="query")
+    @blp.response(200, ClueAccessSchema(many=True))
     def get(self, query):
         """Who read which clue, newest first (and who tried and was refused)"""
         return clues.audit_log(current_actor(), query["clue_id"], query["limit"])
@@ -206,7 +206,7 @@ class ClueDetail(MethodView):
 @blp.route("/<clue_id>/transfer")
 class Transfer(MethodView):
     @requires(Role.OFFICE)
-    @blp.arguments(TransferSchema)
+    @blp.arguments(ClueTransferSchema)
     @blp.response(200, ClueDetailSchema)
     def post(self, data, clue_id):
         """移交 to the discipline commission or the organisation department, naming its handlers"""
@@ -217,7 +217,7 @@ class Transfer(MethodView):
 @blp.route("/<clue_id>/handlers")
 class Handlers(MethodView):
     @requires(Role.OFFICE)
-    @blp.arguments(HandlersSchema)
+    @blp.arguments(ClueHandlersSchema)
     @blp.response(200, ClueDetailSchema)
     def post(self, data, clue_id):
         """Name other handlers at the same receiving body"""
@@ -227,7 +227,7 @@ class Handlers(MethodView):
 @blp.route("/<clue_id>/feedback")
 class Feedback(MethodView):
     @requires(Role.DEPARTMENT)
-    @blp.arguments(FeedbackSchema)
+    @blp.arguments(ClueFeedbackSchema)
     @blp.response(200, ClueDetailSchema)
     def post(self, data, clue_id):
         """A named handler feeds back the disposition to the inspection office"""
@@ -237,7 +237,7 @@ class Feedback(MethodView):
 @blp.route("/<clue_id>/documents")
 class Documents(MethodView):
     @requires(Role.OFFICE, Role.DEPARTMENT)
-    @blp.arguments(DocumentKindSchema, location="query")
+    @blp.arguments(ClueDocumentKindSchema, location="query")
     @blp.arguments(PhotoUploadSchema, location="files")
     @blp.response(201, AttachmentSchema)
     def post(self, query, files, clue_id):

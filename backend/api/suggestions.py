@@ -73,17 +73,17 @@ class SuggestionCreateSchema(Schema):
     note = Text(2000, load_default=None)
 
 
-class ReplySchema(Schema):
+class SuggestionReplySchema(Schema):
     measures = Text(10_000, required=True, metadata={"description": "整改措施: what was done"})
     rules = fields.List(Text(200), load_default=list, validate=validate.Length(max=50),
                         metadata={"description": "the rules made or changed (制度名称)"})
 
 
-class DecideSchema(Schema):
+class SuggestionNoteSchema(Schema):
     note = Text(2000, load_default=None)
 
 
-class SendBackSchema(Schema):
+class SuggestionSendBackSchema(Schema):
     note = Text(2000, required=True)
     reply_due_on = IsoDate(load_default=None)
 
@@ -135,7 +135,7 @@ class SuggestionDetail(MethodView):
 @blp.route("/<suggestion_id>/reply")
 class Reply(MethodView):
     @requires(Role.DEPARTMENT)
-    @blp.arguments(ReplySchema)
+    @blp.arguments(SuggestionReplySchema)
     @blp.response(200, SuggestionDetailSchema)
     def post(self, data, suggestion_id):
         """The department replies: the measures taken and the rules made or changed"""
@@ -145,7 +145,7 @@ class Reply(MethodView):
 @blp.route("/<suggestion_id>/accept")
 class Accept(MethodView):
     @requires(Role.OFFICE)
-    @blp.arguments(DecideSchema)
+    @blp.arguments(SuggestionNoteSchema)
     @blp.response(200, SuggestionDetailSchema)
     def post(self, data, suggestion_id):
         """The office accepts the reply: the suggestion is done (办结)"""
@@ -155,7 +155,7 @@ class Accept(MethodView):
 @blp.route("/<suggestion_id>/send-back")
 class SendBack(MethodView):
     @requires(Role.OFFICE)
-    @blp.arguments(SendBackSchema)
+    @blp.arguments(SuggestionSendBackSchema)
     @blp.response(200, SuggestionDetailSchema)
     def post(self, data, suggestion_id):
         """The reply is not enough: the department answers again by a new deadline"""
