@@ -167,7 +167,8 @@ def test_handlers_are_users_of_the_receiver_and_only_they_see_the_clue(api, subm
     assert api.get(f"/api/v1/clues/{clue['id']}", as_=HANDLER).status_code == 404  # not transferred yet
     assert transfer(api, clue["id"]).status_code == 200
     assert api.get(f"/api/v1/clues/{clue['id']}", as_=HANDLER).status_code == 200
-    assert api.get(f"/api/v1/clues/{clue['id']}", as_=OTHER_HANDLER).status_code == 404
+    refused = api.get(f"/api/v1/clues/{clue['id']}", as_=OTHER_HANDLER)
+    assert refused.status_code == 404 and refused.get_json()["message"] == f"没有您可查看的线索 {clue['id']}。"
     assert api.get("/api/v1/clues", as_=OTHER_HANDLER).get_json()["clues"] == []
     assert api.post(f"/api/v1/clues/{clue['id']}/feedback", as_=OTHER_HANDLER,
                     json={"disposition": "hold", "note": "x"}).status_code == 404
