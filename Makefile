@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench redis chromium clean messages
+.PHONY: demo test bench redis chromium fonts clean messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 demo: $(STAMP)
+	@bash scripts/ensure-fonts.sh || echo 'No Chinese font: PDF documents will fail (see scripts/ensure-fonts.sh).'
 	$(VENV)/bin/flask --app backend demo run
 
 redis:
@@ -25,7 +26,11 @@ redis:
 chromium:
 	@bash scripts/ensure-chromium.sh
 
-test: $(STAMP) redis chromium
+# The Chinese font the PDF documents embed (通报, transfer letters).
+fonts:
+	@bash scripts/ensure-fonts.sh
+
+test: $(STAMP) redis chromium fonts
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -140,6 +140,41 @@ def check_counters(county):
     click.echo("Counters match the tickets.")
 
 
+followups_cli = AppGroup("followups", help="Clues, suggestions, accountability: reply clocks and figures.")
+
+
+@followups_cli.command("sweep")
+@click.option("--now", default=None, help="Pretend it is this moment (ISO, with a timezone).")
+def sweep_followups(now):
+    """催办, overdue and 督办 of clues' feedback and suggestions' replies, each once."""
+    from workers.jobs import sweep_followups as job
+    for kind, counts in job(now).items():
+        click.echo(f"{kind}: " + ", ".join(f"{stage}: {n}" for stage, n in counts.items()))
+
+
+@followups_cli.command("check")
+@click.option("--county", default=None, help="One county code; default: all counties.")
+def check_followups(county):
+    """Compare the figures of clues, suggestions and accountability with recomputed ones."""
+    from .services import accountability, clues, suggestions
+    problems = [p for tallies in (clues.TALLIES, suggestions.TALLIES, accountability.TALLIES)
+                for p in tallies.check(county)]
+    for line in problems[:100]:
+        click.echo(line)
+    if problems:
+        raise click.ClickException(f"{len(problems)} differences; `flask followups rebuild` fixes them.")
+    click.echo("Figures match the clues, suggestions and decisions.")
+
+
+@followups_cli.command("rebuild")
+@click.option("--county", default=None, help="One county code; default: all counties.")
+def rebuild_followups(county):
+    """Recompute the figures of clues, suggestions and accountability and replace them."""
+    from .services import accountability, clues, suggestions
+    for tallies in (clues.TALLIES, suggestions.TALLIES, accountability.TALLIES):
+        click.echo(f"{tallies.kind}: {tallies.rebuild(county)} counties")
+
+
 def register(app) -> None:
-    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli):
+    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, followups_cli):
         app.cli.add_command(group)

@@ -61,6 +61,10 @@ def from_env(overrides: dict | None = None) -> dict:
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
         "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN") or None,
         "SMS_QUIET_HOURS": env.get("SMS_QUIET_HOURS", "21:00-08:00"),
+        # Clues, suggestions and the bulletin (issue 12): reply periods, the PDF font.
+        "CLUE_FEEDBACK_MONTHS": _int("CLUE_FEEDBACK_MONTHS", 3),
+        "SUGGESTION_REPLY_DAYS": _int("SUGGESTION_REPLY_DAYS", 30),
+        "PDF_FONT": env.get("PDF_FONT") or None,
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo12345"),
         "API_TITLE": "Rural inspection backend (对村巡察 · 民生工单)",
         "API_VERSION": "v1",

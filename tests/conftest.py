@@ -181,3 +181,7 @@ def counters_match_tickets(app, clean):
     with app.app_context():
         problems = counters.check()
     assert not problems, "counters differ from the tickets:\n" + "\n".join(problems[:20])
+    from backend.services import accountability, clues, suggestions
+    with app.app_context():
+        problems = [p for t in (clues.TALLIES, suggestions.TALLIES, accountability.TALLIES) for p in t.check()]
+    assert not problems, "figures differ from their documents:\n" + "\n".join(problems[:20])

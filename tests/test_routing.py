@@ -22,7 +22,6 @@ def ticket(api, ticket_id):
     ("farmland", "占用耕地建房", "natural_resources"),
     ("petty_power", "村务公开栏长期未更新", "town-371323001"),
     ("party_building", "支部三会一课不规范", "organization_dept"),
-    ("misconduct", "村干部优亲厚友", "discipline_commission"),
     ("village_projects", "工程未验收即付款", "housing"),
     ("collective_economy", "合作社空壳运行", "agriculture"),
     ("collective_assets", "集体资产未登记", "agriculture"),

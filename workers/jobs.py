@@ -93,3 +93,15 @@ def deliver_notification(notification_id: str, channel: str) -> str:
 
     with runtime.app().app_context():
         return notifications.deliver(notification_id, channel)
+
+
+def sweep_followups(now: str | None = None) -> dict:
+    """The reply clocks of clues (feedback to the office) and suggestions (the department's
+    reply): 催办, overdue, 督办, each stage once per deadline. `now` (ISO) is for the CLI and tests."""
+    from datetime import datetime
+
+    from backend.services import clues, suggestions
+
+    with runtime.app().app_context():
+        moment = datetime.fromisoformat(now) if now else None
+        return {"clues": clues.sweep(moment), "suggestions": suggestions.sweep(moment)}

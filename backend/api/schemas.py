@@ -212,6 +212,10 @@ class FindingSchema(Schema):
     township_code = fields.Str(dump_only=True)
     ticket_id = fields.Str(dump_only=True, allow_none=True)
     linked_ticket_id = fields.Str(dump_only=True, allow_none=True)
+    # A clue's handling is confidential: its finder learns only that it was handed over (移交).
+    clue_status = fields.Function(lambda f: "transferred" if getattr(f, "clue_id", None) else None,
+                                  dump_only=True, metadata={
+        "description": "`transferred` (移交) when the finding went to the clue loop (misconduct), else null"})
     flags = fields.List(fields.Str(), dump_only=True, metadata={
         "description": "outside_county, far_from_village, low_accuracy, photo_location_mismatch"})
     distance_to_village_m = fields.Float(dump_only=True, allow_none=True)

@@ -9,9 +9,15 @@ from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
 from .counters import CountyCounter, DayCounter
 from .exports import Export
+from .followups import Attachment, LifecycleEvent, Tally
+from .clues import Clue, ClueAccess
+from .suggestions import Suggestion
+from .accountability import AccountabilityDecision
+from .bulletins import Bulletin
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export)
+                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export,
+                 Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin)
 
-__all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]
+__all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "LifecycleEvent", "ALL_DOCUMENTS"]

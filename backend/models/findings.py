@@ -43,6 +43,7 @@ class Finding(Document):
     responsibility_basis = StringField(required=True)  # 责任依据
     needs_action = BooleanField(default=True)
     ticket_id = ObjectIdField()
+    clue_id = ObjectIdField()    # a misconduct finding becomes a clue (问题线索), never a ticket
     created_at = DateTimeField(default=utcnow)
     # Place checks for the office (never blocking): see backend/domain/geo.py.
     flags = ListField(StringField())

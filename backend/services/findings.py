@@ -81,6 +81,10 @@ def _follow_up(finding: Finding) -> None:
     """What a stored finding leads to: joining its linked ticket, or opening its own."""
     if finding.linked_ticket_id:
         tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id)
+    elif finding.category in RESTRICTED_CATEGORIES:  # a clue: its own confidential loop
+        if finding.clue_id is None:
+            from . import clues
+            clues.register_from_finding(None, finding)
     elif finding.needs_action and finding.ticket_id is None:
         ticket = tickets.open_from_finding(finding)
         Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp())
@@ -103,8 +107,13 @@ def _with_nearby(finding: Finding) -> Finding:
 def open_missing_tickets(older_than) -> int:
     """Open the tickets of findings that were stored but whose ticket was not (the process
     stopped in between). Returns how many were opened."""
-    orphans = Finding.objects(needs_action=True, ticket_id=None, linked_ticket_id=None, created_at__lt=older_than)
-    return sum(1 for finding in orphans if tickets.open_from_finding(finding))
+    orphans = Finding.objects(needs_action=True, ticket_id=None, linked_ticket_id=None, clue_id=None,
+                              created_at__lt=older_than)
+    opened = 0
+    for finding in orphans:
+        _follow_up(finding)
+        opened += 1
+    return opened
 
 
 def get_mine(actor: Actor, finding_id: str) -> Finding:

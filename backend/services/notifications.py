@@ -29,7 +29,11 @@ PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 DELIVERY_RETRY = (10, 60, 300, 900, 3600)
 MAX_LISTED = 200  # tickets named in one message; `ticket_count` says how many in all
 KIND_LABELS = {"claim_reminder": "签收提醒", "remind": "催办", "overdue": "超期",
-               "escalate1": "督办（部门负责人）", "escalate2": "督办（巡察办）"}
+               "escalate1": "督办（部门负责人）", "escalate2": "督办（巡察办）",
+               "clue_remind": "线索反馈提醒", "clue_overdue": "线索反馈超期",
+               "clue_escalate1": "线索反馈督办", "clue_escalate2": "线索反馈督办（二级）",
+               "suggestion_remind": "意见建议反馈提醒", "suggestion_overdue": "意见建议反馈超期",
+               "suggestion_escalate1": "意见建议督办（部门负责人）", "suggestion_escalate2": "意见建议督办（巡察办）"}
 
 
 def mask_phones(value):
@@ -44,8 +48,9 @@ def mask_phones(value):
 
 
 def publish(*, key: str, kind: str, county_code: str, department_code: str | None, audience: str,
-            tickets: list[dict], department_name: str | None = None) -> Notification:
-    """Store the notification once (by `key`) and enqueue its deliveries."""
+            tickets: list[dict], department_name: str | None = None, extra: dict | None = None) -> Notification:
+    """Store the notification once (by `key`) and enqueue its deliveries. Audience `users`
+    sends to the users named in `extra["user_ids"]` (a clue's handlers) and nobody else."""
     if department_code and department_name is None:
         department = Department.objects(county_code=county_code, code=department_code).first()
         department_name = department.name if department else None
@@ -55,7 +60,7 @@ def publish(*, key: str, kind: str, county_code: str, department_code: str | Non
         "audience": audience, "ticket_count": len(tickets),
         "tickets": [{"id": str(t["_id"]), "number": t.get("number"), "title": t.get("title"),
                      "due_at": t["due_at"].isoformat() if t.get("due_at") else None}
-                    for t in tickets[:MAX_LISTED]]})
+                    for t in tickets[:MAX_LISTED]], **(extra or {})})
     channels = current_app.config["NOTIFY_CHANNELS"]
     notification = Notification(key=key, kind=kind, county_code=county_code, department_code=department_code,
                                 audience=audience, ticket_ids=[t["_id"] for t in tickets], payload=payload,
@@ -139,6 +144,8 @@ def recipients(notification: Notification) -> list[str]:
     users = User.objects(county_code=notification.county_code, active=True, phone__ne=None)
     if notification.audience == "office":
         users = users.filter(role="office")
+    elif notification.audience == "users":
+        users = users.filter(id__in=notification.payload.get("user_ids") or [])
     else:
         users = users.filter(role="department", department_code=notification.department_code)
         if notification.audience == "department_head":
