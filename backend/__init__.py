@@ -26,8 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     import mobile_api
     mobile_api.register_blueprints(api)
     errors.register(app)
-    from . import office
+    from . import office, public
     office.register(app)
+    public.register(app)
 
     @app.before_request
     def refuse_large_bodies():
@@ -43,6 +44,9 @@ def create_app(overrides: dict | None = None) -> Flask:
             mimetype = request.mimetype or ""
             if not (request.is_json or mimetype.startswith("multipart/")):
                 raise _unsupported(mimetype)
+
+    from . import limits
+    limits.init_app(app)  # after the body-size check: a refused body is not counted
 
     from . import cli
     cli.register(app)
