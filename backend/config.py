@@ -71,6 +71,12 @@ def from_env(overrides: dict | None = None) -> dict:
         "PUBLIC_MAX_PHOTOS": _int("PUBLIC_MAX_PHOTOS", 3),
         "PUBLIC_MAX_PHOTO_MB": _int("PUBLIC_MAX_PHOTO_MB", 5),
         "PUBLIC_MAX_BODY_MB": _int("PUBLIC_MAX_BODY_MB", 16),
+        # 回访: how long after a villager's ticket closes its reporter can rate it.
+        "FOLLOW_UP_DAYS": _int("FOLLOW_UP_DAYS", 30),
+        # The composite score ranking departments (12345 practice): 响应率 / 解决率 / 满意率.
+        "SCORE_WEIGHT_RESPONSE": _int("SCORE_WEIGHT_RESPONSE", 30),
+        "SCORE_WEIGHT_RESOLUTION": _int("SCORE_WEIGHT_RESOLUTION", 35),
+        "SCORE_WEIGHT_SATISFACTION": _int("SCORE_WEIGHT_SATISFACTION", 35),
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo12345"),
         "API_TITLE": "Rural inspection backend (对村巡察 · 民生工单)",
         "API_VERSION": "v1",

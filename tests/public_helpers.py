@@ -35,3 +35,24 @@ def complete_finding(**overrides) -> dict:
             "title": "村东自来水管漏水", "fact_basis": "村民反映，巡察组电话核实属实。",
             "policy_basis": "《农村供水工程管理办法》", "responsibility_basis": "县水利局负责农村供水。",
             "public_reply": "已受理，转有关部门办理。", **overrides}
+
+
+def accepted_ticket(api, client, run_jobs, qr: dict, **report_fields) -> tuple[str, str]:
+    """A villager's report, accepted by the office and routed: (receipt code, ticket id)."""
+    from backend.models.public_reports import PublicReport
+    code = report(client, qr, **report_fields).get_json()["receipt_code"]
+    report_id = PublicReport.objects.get(receipt_code=code).id
+    decided = api.post(f"/api/v1/public-reports/{report_id}/decision", as_="office", json=complete_finding())
+    assert decided.status_code == 200, decided.get_json()
+    run_jobs()
+    return code, decided.get_json()["ticket_id"]
+
+
+def fix_and_close(api, ticket_id: str, department="dept-water_resources", claim=True) -> None:
+    """The department claims (once) and resolves; the office verifies on site: closed."""
+    if claim:
+        assert api.post(f"/api/v1/tickets/{ticket_id}/claim", as_=department, json={}).status_code == 200
+    assert api.post(f"/api/v1/tickets/{ticket_id}/resolve", as_=department,
+                    json={"note": "已更换水管"}).status_code == 200
+    closed = api.post(f"/api/v1/tickets/{ticket_id}/verify", as_="office", json={"outcome": "confirmed", "note": "现场核实"})
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"

@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from backend.models.public_reports import PublicReport
-from conftest import PHOTOS
+from conftest import PASSWORD, PHOTOS
 from test_office_page import browser, server  # noqa: F401  (fixtures)
 
 STATIC = Path(__file__).resolve().parents[1] / "backend" / "public" / "static"
@@ -71,4 +71,31 @@ def test_a_forged_qr_code_shows_an_error_and_no_form(server, browser, printed_qr
     page.wait_for_selector("#error:not(:empty)")
     assert "二维码" in page.inner_text("#error")
     assert page.is_hidden("#report-view")
+    page.close()
+
+
+def test_the_reporter_rates_the_closed_ticket_on_the_receipt_page(app, api, client, run_jobs, server, browser,
+                                                                   monkeypatch):  # noqa: F811
+    from public_helpers import accepted_ticket, fix_and_close, qr_of
+    monkeypatch.setitem(app.config, "PUBLIC_POW_BITS", 4)
+    code, ticket_id = accepted_ticket(api, client, run_jobs, qr_of(api)[1])
+    fix_and_close(api, ticket_id)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/report/?r={code}")
+    page.wait_for_selector("#follow-up:not([hidden])")
+    assert page.get_attribute("#receipt-status", "data-status") == "closed"
+    page.check("input[name=rating][value=basically_satisfied]")
+    page.fill("#rating-form textarea", "<b>基本</b>满意")
+    page.click("#rating-form button")
+    page.wait_for_selector("#follow-up-done:not([hidden])")
+    assert page.inner_text("#follow-up-done") == "您的评价：基本满意（<b>基本</b>满意）"
+    assert page.is_hidden("#follow-up")
+    # the office's dashboard shows it: 满意率 tile and the department's row
+    page.goto(f"{server}/office/")
+    page.fill("input[name=username]", "office")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-loaded]")
+    assert page.inner_text("[data-kpi=satisfaction_rate]") == "100.0%"
+    assert page.inner_text("[data-satisfaction=water_resources]") == "满意率 100.0%"
     page.close()

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from ..i18n import lazy_
 from ..limits import limiter, setting
-from ..services import public_reports
+from ..services import follow_ups, public_reports
 from .schemas import CrsField, Text
 
 blp = Blueprint("public", __name__, url_prefix="/public/v1",
@@ -86,6 +86,15 @@ class ReceiptSchema(Schema):
     public_reply = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True, metadata={"description": "why it was not accepted"})
     closed_at = fields.AwareDateTime(allow_none=True)
+    follow_up = fields.Dict(allow_none=True, metadata={
+        "description": "回访, once it is dealt with: status (due, rated, awaiting_office, reopened, "
+                       "kept_closed), can_rate, rating, rating_label, comment"})
+
+
+class RatingInSchema(Schema):
+    rating = fields.Str(required=True, validate=validate.OneOf(["satisfied", "basically_satisfied", "dissatisfied"]),
+                        metadata={"description": "满意 / 基本满意 / 不满意"})
+    comment = Text(500, load_default=None)
 
 
 def _location(data: dict) -> dict:
@@ -142,3 +151,15 @@ class Receipt(MethodView):
     def get(self, code):
         """The report's state and public reply, by its receipt code"""
         return public_reports.receipt(code)
+
+
+@blp.route("/receipts/<code>/follow-up")
+class ReceiptFollowUp(MethodView):
+    @limiter.limit(setting("PUBLIC_RATE_PER_ADDRESS"))
+    @blp.doc(security=[])
+    @blp.arguments(RatingInSchema)
+    @blp.response(200, ReceiptSchema)
+    def post(self, data, code):
+        """回访: rate how the report was dealt with (满意 / 基本满意 / 不满意, with a comment),
+        once, after it is closed; 不满意 goes to the office, which may reopen it"""
+        return follow_ups.rate_by_reporter(code, data["rating"], data.get("comment"))

@@ -250,14 +250,16 @@ def receipt(code: str) -> dict:
     office's notes, the department handling it or who decided."""
     report = by_receipt(code)
     village = Village.objects(code=report.village_code).only("name").first() if report.village_code else None
+    from . import follow_ups
     ticket = Ticket.objects(id=report.ticket_id).only(
-        "status", "closed_at", "outcome", "public_report_id").first() if report.ticket_id else None
+        "status", "closed_at", "outcome", "public_report_id", "follow_up").first() if report.ticket_id else None
     status, label = _public_status(report, ticket)
     return {"receipt_code": report.receipt_code, "status": status, "status_label": label,
             "submitted_at": report.created_at, "village_name": village.name if village else None,
             "text": mask(report.text), "photos": len(report.photo_ids),
             "public_reply": report.public_reply, "reason": report.reason,
-            "closed_at": ticket.closed_at if ticket and ticket.status == "closed" else None}
+            "closed_at": ticket.closed_at if ticket and ticket.status == "closed" else None,
+            "follow_up": follow_ups.for_receipt(ticket)}
 
 
 def _public_status(report: PublicReport, ticket: Ticket | None) -> tuple[str, str]:
