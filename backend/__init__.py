@@ -40,6 +40,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.before_request
     def require_json_bodies():
+        if request.blueprint == "open311":
+            return  # Open311 clients POST application/x-www-form-urlencoded, as its specification says
         if request.method in ("POST", "PUT", "PATCH") and request.content_length:
             mimetype = request.mimetype or ""
             if not (request.is_json or mimetype.startswith("multipart/")):

@@ -1,5 +1,5 @@
 """码上巡视: a villager's report through a village's QR code (or an Open311 client), with its
-immutable event log, and the API keys of Open311 clients."""
+immutable event log."""
 from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
                          EmbeddedDocumentField, IntField, ListField, ObjectIdField, PointField,
                          StringField)
@@ -60,17 +60,3 @@ class PublicReport(Document):
     meta = {"indexes": [("county_code", "state", "created_at"), ("county_code", "created_at"),
                         {"fields": ["ticket_id"], "sparse": True}],
             "ordering": ["-created_at"]}
-
-
-class Open311Key(Document):
-    """An Open311 client's api_key, issued by the admin for one county; only its SHA-256
-    is kept (the key is shown once, when issued)."""
-    county_code = StringField(required=True)
-    name = StringField(required=True)
-    key_hash = StringField(required=True, unique=True)
-    prefix = StringField(required=True)     # the first characters, to tell keys apart
-    active = BooleanField(default=True)
-    created_by = ObjectIdField()
-    created_at = DateTimeField(default=utcnow)
-    revoked_at = DateTimeField()
-    meta = {"indexes": ["county_code"]}

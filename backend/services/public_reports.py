@@ -193,10 +193,11 @@ def _check_text(data: dict) -> None:
         raise InvalidInput(_("Say what the problem is."), errors={"text": [_("Empty.")]})
 
 
-def submit_open311(key, data: dict) -> PublicReport:
+def submit_open311(key, data: dict, village: Village | None = None) -> PublicReport:
     """An Open311 client's POST: a report like a villager's, reviewed before any dispatch."""
     _check_text(data)
-    return _store(_new_report(key.county_code, data, source="open311", open311_key_id=key.id), [])
+    return _store(_new_report(key.county_code, data, source="open311", village=village,
+                              open311_key_id=key.id), [])
 
 
 def _checked_photos(uploads: list) -> list:
