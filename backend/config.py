@@ -73,7 +73,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "PUBLIC_MAX_BODY_MB": _int("PUBLIC_MAX_BODY_MB", 16),
         "OPEN311_RATE_PER_KEY": env.get("OPEN311_RATE_PER_KEY", "600/hour"),
         # 回访: how long after a villager's ticket closes its reporter can rate it.
-        "FOLLOW_UP_DAYS": _int("FOLLOW_UP_DAYS", 30),
+        "RETURN_VISIT_DAYS": _int("RETURN_VISIT_DAYS", 30),
         # The composite score ranking departments (12345 practice): 响应率 / 解决率 / 满意率.
         "SCORE_WEIGHT_RESPONSE": _int("SCORE_WEIGHT_RESPONSE", 30),
         "SCORE_WEIGHT_RESOLUTION": _int("SCORE_WEIGHT_RESOLUTION", 35),

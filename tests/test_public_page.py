@@ -82,14 +82,14 @@ def test_the_reporter_rates_the_closed_ticket_on_the_receipt_page(app, api, clie
     fix_and_close(api, ticket_id)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{server}/report/?r={code}")
-    page.wait_for_selector("#follow-up:not([hidden])")
+    page.wait_for_selector("#return-visit:not([hidden])")
     assert page.get_attribute("#receipt-status", "data-status") == "closed"
     page.check("input[name=rating][value=basically_satisfied]")
     page.fill("#rating-form textarea", "<b>基本</b>满意")
     page.click("#rating-form button")
-    page.wait_for_selector("#follow-up-done:not([hidden])")
-    assert page.inner_text("#follow-up-done") == "您的评价：基本满意（<b>基本</b>满意）"
-    assert page.is_hidden("#follow-up")
+    page.wait_for_selector("#return-visit-done:not([hidden])")
+    assert page.inner_text("#return-visit-done") == "您的评价：基本满意（<b>基本</b>满意）"
+    assert page.is_hidden("#return-visit")
     # the office's dashboard shows it: 满意率 tile and the department's row
     page.goto(f"{server}/office/")
     page.fill("input[name=username]", "office")

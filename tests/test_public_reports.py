@@ -126,7 +126,7 @@ def test_rate_limits_per_address_and_per_qr_code_answer_429_with_retry_after(app
     assert limited.status_code == 429 and limited.get_json()["code"] == "too_many_requests"
     assert 0 < int(limited.headers["Retry-After"]) <= 3600
     # refused attempts (a wrong challenge) do not use up the village's code for everyone
-    assert [report(client, qr, addr="198.51.100.4", solution="x").status_code for _ in range(3)] == [422] * 3
+    assert [report(client, qr, addr="198.51.100.4", challenge="made-up").status_code for _ in range(3)] == [422] * 3
     # another address may still report through this QR code, until the code's own limit
     assert [report(client, qr, addr="198.51.100.2").status_code for _ in range(3)] == [201, 201, 429]
     # another village's code is counted apart

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from ..i18n import lazy_
 from ..limits import limiter, setting
-from ..services import follow_ups, public_reports
+from ..services import public_reports, return_visits
 from .schemas import CrsField, Text
 
 blp = Blueprint("public", __name__, url_prefix="/public/v1",
@@ -86,7 +86,7 @@ class ReceiptSchema(Schema):
     public_reply = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True, metadata={"description": "why it was not accepted"})
     closed_at = fields.AwareDateTime(allow_none=True)
-    follow_up = fields.Dict(allow_none=True, metadata={
+    return_visit = fields.Dict(allow_none=True, metadata={
         "description": "回访, once it is dealt with: status (due, rated, awaiting_office, reopened, "
                        "kept_closed), can_rate, rating, rating_label, comment"})
 
@@ -153,8 +153,8 @@ class Receipt(MethodView):
         return public_reports.receipt(code)
 
 
-@blp.route("/receipts/<code>/follow-up")
-class ReceiptFollowUp(MethodView):
+@blp.route("/receipts/<code>/return-visit")
+class ReceiptReturnVisit(MethodView):
     @limiter.limit(setting("PUBLIC_RATE_PER_ADDRESS"))
     @blp.doc(security=[])
     @blp.arguments(RatingInSchema)
@@ -162,4 +162,4 @@ class ReceiptFollowUp(MethodView):
     def post(self, data, code):
         """回访: rate how the report was dealt with (满意 / 基本满意 / 不满意, with a comment),
         once, after it is closed; 不满意 goes to the office, which may reopen it"""
-        return follow_ups.rate_by_reporter(code, data["rating"], data.get("comment"))
+        return return_visits.rate_by_reporter(code, data["rating"], data.get("comment"))

@@ -97,7 +97,7 @@ def solve(challenge: str, bits: int) -> str:
     return str(n)
 
 
-# ---------------------------------------------------------------- 回访 (follow-up) and satisfaction
+# ---------------------------------------------------------------- 回访 (return-visit) and satisfaction
 
 class Rating(str, Enum):
     SATISFIED = "satisfied"                      # 满意
@@ -110,7 +110,7 @@ RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASICALLY_SATISFIED: "基本
                  Rating.DISSATISFIED: "不满意"}
 
 
-class FollowUpStatus(str, Enum):
+class ReturnVisitStatus(str, Enum):
     """Where a closed villager ticket's 回访 stands (for the closing it rates)."""
     DUE = "due"                   # closed, not rated yet
     RATED = "rated"               # 满意 / 基本满意

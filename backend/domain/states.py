@@ -51,8 +51,8 @@ class Action(str, Enum):
     LOOKBACK_CONFIRMED = "lookback_confirmed"  # re-inspection found it still fixed
     REOPEN = "reopen"                          # re-inspection found the problem back
     # 回访 of a villager's ticket (码上巡视): the answer (stays closed), and 不满意 confirmed
-    FOLLOW_UP = "follow_up"                    # the reporter's rating, or the office's decision to keep it closed
-    FOLLOW_UP_REOPEN = "follow_up_reopen"      # the office confirmed 不满意: back to the same department
+    RETURN_VISIT = "return_visit"              # the reporter's rating, or the office keeps it closed
+    RETURN_VISIT_REOPEN = "return_visit_reopen"  # the office confirmed 不满意: back to the same department
 
 
 class Outcome(str, Enum):
@@ -102,8 +102,8 @@ TRANSITIONS: dict[Action, dict[TicketStatus, frozenset[TicketStatus]]] = {
     Action.LOOKBACK_SAMPLED: _stay({S.CLOSED}),
     Action.LOOKBACK_CONFIRMED: _stay({S.CLOSED}),
     Action.REOPEN: {S.CLOSED: frozenset({S.DISPATCHED})},
-    Action.FOLLOW_UP: _stay({S.CLOSED}),
-    Action.FOLLOW_UP_REOPEN: {S.CLOSED: frozenset({S.DISPATCHED})},
+    Action.RETURN_VISIT: _stay({S.CLOSED}),
+    Action.RETURN_VISIT_REOPEN: {S.CLOSED: frozenset({S.DISPATCHED})},
 }
 
 

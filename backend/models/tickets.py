@@ -58,11 +58,11 @@ class RectificationPlan(EmbeddedDocument):
     decision_note = StringField()
 
 
-class FollowUp(EmbeddedDocument):
+class ReturnVisit(EmbeddedDocument):
     """回访 of a villager's ticket for its latest closing (码上巡视): the reporter's rating
     on the receipt page, or the answer to the office's phone call; 不满意 waits for the
     office to confirm it (reopen) or keep the ticket closed."""
-    status = StringField(required=True)     # domain.public_reports.FollowUpStatus
+    status = StringField(required=True)     # domain.public_reports.ReturnVisitStatus
     rating = StringField()                  # satisfied / basically_satisfied / dissatisfied
     comment = StringField()
     source = StringField()                  # reporter (receipt page) / phone (the office called)
@@ -130,7 +130,7 @@ class Ticket(Document):
     # 码上巡视: the villager's report it came from (its reporter is asked for a 回访 when it closes)
     public_report_id = ObjectIdField()
     satisfaction = StringField()             # the latest 回访 rating (counted: satisfaction_rate)
-    follow_up = EmbeddedDocumentField(FollowUp)
+    return_visit = EmbeddedDocumentField(ReturnVisit)
     # Findings of the same problem added as evidence (the inspectors' duplicate guard).
     linked_finding_ids = ListField(ObjectIdField())
     # Sync cursor: the change number of the latest change (services/changes.py).

@@ -251,16 +251,16 @@ def receipt(code: str) -> dict:
     office's notes, the department handling it or who decided."""
     report = by_receipt(code)
     village = Village.objects(code=report.village_code).only("name").first() if report.village_code else None
-    from . import follow_ups
+    from . import return_visits
     ticket = Ticket.objects(id=report.ticket_id).only(
-        "status", "closed_at", "outcome", "public_report_id", "follow_up").first() if report.ticket_id else None
+        "status", "closed_at", "outcome", "public_report_id", "return_visit").first() if report.ticket_id else None
     status, label = _public_status(report, ticket)
     return {"receipt_code": report.receipt_code, "status": status, "status_label": label,
             "submitted_at": report.created_at, "village_name": village.name if village else None,
             "text": mask(report.text), "photos": len(report.photo_ids),
             "public_reply": report.public_reply, "reason": report.reason,
             "closed_at": ticket.closed_at if ticket and ticket.status == "closed" else None,
-            "follow_up": follow_ups.for_receipt(ticket)}
+            "return_visit": return_visits.for_receipt(ticket)}
 
 
 def _public_status(report: PublicReport, ticket: Ticket | None) -> tuple[str, str]:
@@ -393,7 +393,9 @@ def _complete_acceptance(actor: Actor, report: PublicReport, fields: dict) -> Pu
 
 def hand_off_as_clue(actor: Actor, report: PublicReport) -> None:
     """HAND-OFF to the confidential clue loop (问题线索, issue 12b): register this report as a
-    clue there. Until that loop is merged, the report itself is the record: state `clue`,
-    seen by the office only, never a ticket, never in Open311, and its receipt says only
-    "transferred"."""
+    clue there — at merge, `clues.register(actor, {"source": "report", "title": …,
+    "description": report.text, "village_code": report.village_code})` (ClueSource.REPORT) —
+    and keep the clue's id on the report. Until then the report itself is the record: state
+    `clue`, seen by the office only, never a ticket, never in Open311, and its receipt says
+    only "transferred"."""
     log.info("public report %s accepted as a clue by %s; awaiting the clue loop", report.id, actor.username)

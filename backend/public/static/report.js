@@ -174,11 +174,11 @@ function showReceipt(r) {
   $("#receipt-village").textContent = r.village_name || "—";
   $("#receipt-text").textContent = r.text;
   $("#receipt-reply").textContent = [r.reason, r.public_reply].filter(Boolean).join("；") || "—";
-  const followUp = r.follow_up;
-  $("#follow-up").hidden = !(followUp && followUp.can_rate);
-  const done = $("#follow-up-done");
-  done.hidden = !(followUp && followUp.rating);
-  if (followUp && followUp.rating) done.textContent = "您的评价：" + followUp.rating_label + (followUp.comment ? "（" + followUp.comment + "）" : "");
+  const returnVisit = r.return_visit;
+  $("#return-visit").hidden = !(returnVisit && returnVisit.can_rate);
+  const done = $("#return-visit-done");
+  done.hidden = !(returnVisit && returnVisit.rating);
+  if (returnVisit && returnVisit.rating) done.textContent = "您的评价：" + returnVisit.rating_label + (returnVisit.comment ? "（" + returnVisit.comment + "）" : "");
 }
 
 async function lookup(code) {
@@ -200,7 +200,7 @@ $("#rating-form").addEventListener("submit", async (event) => {
   const body = { rating: form.get("rating") };
   if (form.get("comment").trim()) body.comment = form.get("comment").trim();
   try {
-    showReceipt(await api("/receipts/" + encodeURIComponent($("#receipt-code").textContent) + "/follow-up", {
+    showReceipt(await api("/receipts/" + encodeURIComponent($("#receipt-code").textContent) + "/return-visit", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }));
   } catch (e) { fail(e.message); }
 });

@@ -6,10 +6,10 @@ from marshmallow import Schema, fields, validate
 
 from ..auth import current_actor, requires
 from ..domain.codes import Role
-from ..services import follow_ups
+from ..services import return_visits
 from .schemas import Text, TicketDetailSchema
 
-blp = Blueprint("follow_ups", __name__, url_prefix="/api/v1",
+blp = Blueprint("return_visits", __name__, url_prefix="/api/v1",
                 description="回访: villagers rate how their reports were dealt with; 不满意 can reopen the ticket")
 
 
@@ -27,7 +27,7 @@ class WorklistRowSchema(Schema):
     report_id = fields.Str()
     receipt_code = fields.Str(allow_none=True)
     reporter_phone = fields.Str(allow_none=True, metadata={"description": "masked; whole in the report's detail"})
-    follow_up = fields.Dict(allow_none=True)
+    return_visit = fields.Dict(allow_none=True)
 
 
 class CallSchema(Schema):
@@ -35,12 +35,12 @@ class CallSchema(Schema):
     comment = Text(500, load_default=None)
 
 
-class FollowUpDecisionSchema(Schema):
+class ReturnVisitDecisionSchema(Schema):
     reopen = fields.Bool(required=True, metadata={"description": "true: 不满意 confirmed, back to the same department"})
     note = Text(1000, required=True)
 
 
-@blp.route("/follow-ups")
+@blp.route("/return-visits")
 class Worklist(MethodView):
     @requires(Role.OFFICE)
     @blp.arguments(WorklistQuerySchema, location="query")
@@ -48,25 +48,25 @@ class Worklist(MethodView):
     def get(self, query):
         """回访 to do: `due` (closed villagers' tickets not rated yet: call them) or
         `awaiting_office` (不满意 to confirm or not)"""
-        return follow_ups.worklist(current_actor(), query["status"])
+        return return_visits.worklist(current_actor(), query["status"])
 
 
-@blp.route("/tickets/<ticket_id>/follow-up")
+@blp.route("/tickets/<ticket_id>/return-visit")
 class PhoneCall(MethodView):
     @requires(Role.OFFICE)
     @blp.arguments(CallSchema)
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
         """Record the answer of a 回访 phone call (满意 / 基本满意 / 不满意, with a comment)"""
-        return follow_ups.record_call(current_actor(), ticket_id, data["rating"], data.get("comment"))
+        return return_visits.record_call(current_actor(), ticket_id, data["rating"], data.get("comment"))
 
 
-@blp.route("/tickets/<ticket_id>/follow-up/decision")
+@blp.route("/tickets/<ticket_id>/return-visit/decision")
 class Decision(MethodView):
     @requires(Role.OFFICE)
-    @blp.arguments(FollowUpDecisionSchema)
+    @blp.arguments(ReturnVisitDecisionSchema)
     @blp.response(200, TicketDetailSchema)
     def post(self, data, ticket_id):
         """不满意: confirm it (`reopen`: the ticket goes back to the same department with a new
         deadline) or keep the ticket closed, with a note"""
-        return follow_ups.decide(current_actor(), ticket_id, data["reopen"], data["note"])
+        return return_visits.decide(current_actor(), ticket_id, data["reopen"], data["note"])

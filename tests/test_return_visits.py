@@ -18,7 +18,7 @@ def qr(api):
 
 
 def rate(client, code, rating, comment=None):
-    return client.post(f"/public/v1/receipts/{code}/follow-up", json={"rating": rating, "comment": comment})
+    return client.post(f"/public/v1/receipts/{code}/return-visit", json={"rating": rating, "comment": comment})
 
 
 def totals(api, **query):
@@ -28,19 +28,19 @@ def totals(api, **query):
 def test_the_reporter_rates_a_closed_ticket_once_on_the_receipt(api, client, run_jobs, qr):
     code, ticket_id = accepted_ticket(api, client, run_jobs, qr)
     receipt = client.get(f"/public/v1/receipts/{code}").get_json()
-    assert receipt["status"] == "in_progress" and receipt["follow_up"] is None
-    assert rate(client, code, "satisfied").get_json()["code"] == "follow_up_not_due"  # not dealt with yet
+    assert receipt["status"] == "in_progress" and receipt["return_visit"] is None
+    assert rate(client, code, "satisfied").get_json()["code"] == "return_visit_not_due"  # not dealt with yet
     fix_and_close(api, ticket_id)
     receipt = client.get(f"/public/v1/receipts/{code}").get_json()
-    assert receipt["status"] == "closed" and receipt["follow_up"] == {
+    assert receipt["status"] == "closed" and receipt["return_visit"] == {
         "status": "due", "can_rate": True, "rating": None, "rating_label": None, "comment": None}
     rated = rate(client, code, "satisfied", "修得很快，谢谢")
     assert rated.status_code == 200
-    assert rated.get_json()["follow_up"] == {"status": "rated", "can_rate": False, "rating": "satisfied",
+    assert rated.get_json()["return_visit"] == {"status": "rated", "can_rate": False, "rating": "satisfied",
                                              "rating_label": "满意", "comment": "修得很快，谢谢"}
     assert rate(client, code, "dissatisfied").status_code == 409  # once per closing
     ticket = Ticket.objects.get(id=ticket_id)
-    assert ticket.satisfaction == "satisfied" and ticket.events[-1].action == "follow_up"
+    assert ticket.satisfaction == "satisfied" and ticket.events[-1].action == "return_visit"
     assert ticket.events[-1].actor_role == "villager" and ticket.events[-1].note == "修得很快，谢谢"
     total = totals(api)["total"]
     assert total["rated"] == 1 and total["satisfaction_rate"] == 1.0
@@ -49,25 +49,25 @@ def test_the_reporter_rates_a_closed_ticket_once_on_the_receipt(api, client, run
 def test_dissatisfied_confirmed_by_the_office_reopens_to_the_same_department(api, client, run_jobs, qr):
     code, ticket_id = accepted_ticket(api, client, run_jobs, qr)
     fix_and_close(api, ticket_id)
-    assert rate(client, code, "dissatisfied", "还在漏水").get_json()["follow_up"]["status"] == "awaiting_office"
+    assert rate(client, code, "dissatisfied", "还在漏水").get_json()["return_visit"]["status"] == "awaiting_office"
     assert totals(api)["total"]["satisfaction_rate"] == 0.0
-    waiting = api.get("/api/v1/follow-ups?status=awaiting_office", as_="office").get_json()
+    waiting = api.get("/api/v1/return-visits?status=awaiting_office", as_="office").get_json()
     assert [row["ticket_id"] for row in waiting] == [ticket_id]
-    url = f"/api/v1/tickets/{ticket_id}/follow-up/decision"
+    url = f"/api/v1/tickets/{ticket_id}/return-visit/decision"
     assert api.post(url, as_="dept-water_resources", json={"reopen": True, "note": "x"}).status_code == 403
     assert api.post(url, as_="office", json={"reopen": True}).status_code == 422
     reopened = api.post(url, as_="office", json={"reopen": True, "note": "电话核实，确实仍在漏水"})
     assert reopened.status_code == 200, reopened.get_json()
     body = reopened.get_json()
     assert body["status"] == "dispatched" and body["department_code"] == "water_resources"
-    assert body["reopen_count"] == 1 and body["due_at"] and body["events"][-1]["action"] == "follow_up_reopen"
+    assert body["reopen_count"] == 1 and body["due_at"] and body["events"][-1]["action"] == "return_visit_reopen"
     assert api.post(url, as_="office", json={"reopen": True, "note": "again"}).status_code == 409
     receipt = client.get(f"/public/v1/receipts/{code}").get_json()
-    assert receipt["status"] == "in_progress" and receipt["follow_up"]["status"] == "reopened"
+    assert receipt["status"] == "in_progress" and receipt["return_visit"]["status"] == "reopened"
     assert rate(client, code, "satisfied").status_code == 409
     # fixed again, closed again: a new 回访 is due, and the new rating replaces the old
     fix_and_close(api, ticket_id)
-    assert client.get(f"/public/v1/receipts/{code}").get_json()["follow_up"]["can_rate"] is True
+    assert client.get(f"/public/v1/receipts/{code}").get_json()["return_visit"]["can_rate"] is True
     assert rate(client, code, "basically_satisfied").status_code == 200
     total = totals(api)["total"]
     assert total["rated"] == 1 and total["satisfaction_rate"] == 1.0 and total["reopen_rate"] == 1.0
@@ -79,23 +79,23 @@ def test_the_office_calls_those_who_do_not_rate_and_may_keep_a_dissatisfied_tick
                                        for _ in range(2))
     for ticket_id in (first, second):
         fix_and_close(api, ticket_id)
-    due = api.get("/api/v1/follow-ups", as_="office").get_json()
+    due = api.get("/api/v1/return-visits", as_="office").get_json()
     assert {row["ticket_id"] for row in due} == {first, second}
     assert {row["reporter_phone"] for row in due} == {"138****5678"}
-    call = api.post(f"/api/v1/tickets/{first}/follow-up", as_="office",
+    call = api.post(f"/api/v1/tickets/{first}/return-visit", as_="office",
                     json={"rating": "basically_satisfied", "comment": "电话回访：基本满意"})
     assert call.status_code == 200 and call.get_json()["events"][-1]["data"]["source"] == "phone"
-    assert api.post(f"/api/v1/tickets/{second}/follow-up", as_="office",
+    assert api.post(f"/api/v1/tickets/{second}/return-visit", as_="office",
                     json={"rating": "dissatisfied", "comment": "对赔偿不满"}).status_code == 200
-    kept = api.post(f"/api/v1/tickets/{second}/follow-up/decision", as_="office",
+    kept = api.post(f"/api/v1/tickets/{second}/return-visit/decision", as_="office",
                     json={"reopen": False, "note": "不满意的是赔偿标准，不属本件整改内容"})
     assert kept.status_code == 200 and kept.get_json()["status"] == "closed"
-    assert client.get(f"/public/v1/receipts/{code2}").get_json()["follow_up"]["status"] == "kept_closed"
-    assert [row["ticket_id"] for row in api.get("/api/v1/follow-ups", as_="office").get_json()] == []
+    assert client.get(f"/public/v1/receipts/{code2}").get_json()["return_visit"]["status"] == "kept_closed"
+    assert [row["ticket_id"] for row in api.get("/api/v1/return-visits", as_="office").get_json()] == []
     total = totals(api)["total"]
     assert total["rated"] == 2 and total["satisfaction_rate"] == 0.5
     # an inspector's ticket has no 回访
-    assert api.post(f"/api/v1/tickets/{first}/follow-up", as_="office",
+    assert api.post(f"/api/v1/tickets/{first}/return-visit", as_="office",
                     json={"rating": "satisfied"}).status_code == 409
 
 
