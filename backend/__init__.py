@@ -22,12 +22,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         "security": [{"bearerAuth": []}],
     })
     from .api import register_blueprints
-    register_blueprints(api)
+    register_blueprints(api, app)
     import mobile_api
     mobile_api.register_blueprints(api)
     errors.register(app)
-    from . import office
+    from . import office, public
     office.register(app)
+    public.register(app)
 
     @app.before_request
     def refuse_large_bodies():
@@ -39,10 +40,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.before_request
     def require_json_bodies():
+        if request.blueprint == "open311":
+            return  # Open311 clients POST application/x-www-form-urlencoded, as its specification says
         if request.method in ("POST", "PUT", "PATCH") and request.content_length:
             mimetype = request.mimetype or ""
             if not (request.is_json or mimetype.startswith("multipart/")):
                 raise _unsupported(mimetype)
+
+    from . import limits
+    limits.init_app(app)  # after the body-size check: a refused body is not counted
 
     from . import cli
     cli.register(app)

@@ -68,6 +68,7 @@ def run_demo(host, port):
                    + (f" on Redis {app.config['REDIS_URL']}." if app.config["REDIS_URL"] else " (in-memory queue)."))
     port = port or int(os.environ.get("PORT", "5000"))
     click.echo(f"API on http://{host}:{port}/api/v1  ·  docs http://{host}:{port}/docs")
+    click.echo(f"码上巡视 (a village's QR code): {demo.village_qr_url(f'http://{host}:{port}')}")
     from werkzeug.serving import run_simple
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

@@ -65,6 +65,23 @@ def from_env(overrides: dict | None = None) -> dict:
         "CLUE_FEEDBACK_MONTHS": _int("CLUE_FEEDBACK_MONTHS", 3),
         "SUGGESTION_REPLY_DAYS": _int("SUGGESTION_REPLY_DAYS", 30),
         "PDF_FONT": env.get("PDF_FONT") or None,
+        # 码上巡视 (villagers' reports through a QR code) and Open311: see backend/limits.py.
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        "PUBLIC_RATE_PER_ADDRESS": env.get("PUBLIC_RATE_PER_ADDRESS", "20/hour;50/day"),
+        "PUBLIC_RATE_PER_QR": env.get("PUBLIC_RATE_PER_QR", "60/hour"),
+        "PUBLIC_RATE_READ": env.get("PUBLIC_RATE_READ", "120/minute"),
+        "PUBLIC_POW_BITS": _int("PUBLIC_POW_BITS", 16),
+        "PUBLIC_CHALLENGE_SECONDS": _int("PUBLIC_CHALLENGE_SECONDS", 600),
+        "PUBLIC_MAX_PHOTOS": _int("PUBLIC_MAX_PHOTOS", 3),
+        "PUBLIC_MAX_PHOTO_MB": _int("PUBLIC_MAX_PHOTO_MB", 5),
+        "PUBLIC_MAX_BODY_MB": _int("PUBLIC_MAX_BODY_MB", 16),
+        "OPEN311_RATE_PER_KEY": env.get("OPEN311_RATE_PER_KEY", "600/hour"),
+        # 回访: how long after a villager's ticket closes its reporter can rate it.
+        "RETURN_VISIT_DAYS": _int("RETURN_VISIT_DAYS", 30),
+        # The composite score ranking departments (12345 practice): 响应率 / 解决率 / 满意率.
+        "SCORE_WEIGHT_RESPONSE": _int("SCORE_WEIGHT_RESPONSE", 30),
+        "SCORE_WEIGHT_RESOLUTION": _int("SCORE_WEIGHT_RESOLUTION", 35),
+        "SCORE_WEIGHT_SATISFACTION": _int("SCORE_WEIGHT_SATISFACTION", 35),
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo12345"),
         "API_TITLE": "Rural inspection backend (对村巡察 · 民生工单)",
         "API_VERSION": "v1",

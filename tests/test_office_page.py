@@ -76,7 +76,8 @@ def test_the_office_logs_in_reads_the_tiles_clicks_a_department_and_downloads_th
     page.wait_for_selector("body[data-loaded]", state="attached", timeout=10_000)
     # 5 tickets, 2 closed, both on time, 1 of them reopened; 3 of 5 claimed within 24 h
     assert tiles(page) == {"tickets": "5", "resolution_rate": "40.0%", "on_time_rate": "100.0%",
-                           "claim_24h_rate": "60.0%", "reopen_rate": "50.0%", "open_overdue": "0"}
+                           "claim_24h_rate": "60.0%", "reopen_rate": "50.0%", "open_overdue": "0",
+                           "satisfaction_rate": "—"}
     bars = page.query_selector_all("#departments button")
     assert [b.get_attribute("data-department") for b in bars] == ["transport", "water_resources"]
     assert page.query_selector("[data-month]") is not None

@@ -1,8 +1,11 @@
 """Office, department and admin blueprints: thin views over the services."""
 
 
-def register_blueprints(api) -> None:
-    from . import accountability, auth, bulletins, clues, photos, places, routing, sla, stats, suggestions, tasks, tickets, users
+def register_blueprints(api, app) -> None:
+    from . import (accountability, auth, bulletins, clues, open311, photos, places, public, public_reports,
+                   return_visits, routing, sla, stats, suggestions, tasks, tickets, users)
     for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos, clues, suggestions,
-                   bulletins, accountability):
+                   bulletins, accountability, public, public_reports, return_visits):
         api.register_blueprint(module.blp)
+    api.register_blueprint(open311.keys)
+    open311.register(app)  # Open311's own formats: outside the OpenAPI document

@@ -37,6 +37,9 @@ def _filters(query: dict) -> dict:
 
 class StatsQuerySchema(WindowSchema):
     group_by = fields.Str(load_default="department", validate=validate.OneOf(stats.GROUPS))
+    rank_by = fields.Str(load_default="resolution_rate", validate=validate.OneOf(["resolution_rate", "composite_score"]),
+                         metadata={"description": "the league table's order: resolution_rate, or composite_score "
+                                                  "(响应率/解决率/满意率 weighted by SCORE_WEIGHT_*)"})
     min_tickets = fields.Int(load_default=None, validate=validate.Range(1, 10_000),
                              metadata={"description": "tickets a group needs to be ranked "
                                                       "(default STATS_MIN_TICKETS, 5)"})
@@ -51,6 +54,11 @@ class MetricsSchema(Schema):
     claim_24h_rate = fields.Float(allow_none=True)
     reopen_rate = fields.Float(allow_none=True)
     return_rate = fields.Float(allow_none=True)
+    rated = fields.Int(metadata={"description": "tickets whose villager answered the 回访"})
+    satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ rated"})
+    composite_score = fields.Float(allow_none=True, metadata={
+        "description": "0-100: 响应率 (claim_24h_rate), 解决率 (resolution_rate), 满意率 (satisfaction_rate) "
+                       "weighted by SCORE_WEIGHT_*; a rate with no denominator leaves its weight out"})
     median_hours_to_claim = fields.Float(allow_none=True)
     median_days_to_close = fields.Float(allow_none=True)
     open_overdue = fields.Int()
@@ -76,6 +84,8 @@ class FiltersSchema(Schema):
 
 class StatsSchema(Schema):
     group_by = fields.Str()
+    rank_by = fields.Str()
+    score_weights = fields.Dict(metadata={"description": "response, resolution, satisfaction"})
     from_ = fields.Date(data_key="from", attribute="from", allow_none=True)
     to = fields.Date(allow_none=True)
     filters = fields.Nested(FiltersSchema)
@@ -197,7 +207,7 @@ class Resolution(MethodView):
         than `min_tickets` tickets are listed unranked, after the ranked ones)"""
         return stats.resolution(current_actor(), query["group_by"], query["from_"], query["to"],
                                 query["min_tickets"] or current_app.config["STATS_MIN_TICKETS"],
-                                _filters(query))
+                                _filters(query), rank_by=query["rank_by"])
 
 
 @blp.route("/trend")

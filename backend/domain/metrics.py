@@ -16,14 +16,17 @@ from .sla import CHINA
 from .states import OPEN_STATES, Outcome, TicketStatus
 
 NO_DEPARTMENT = "-"
-COUNTS = ("tickets", "closed", "dispatched", "on_time", "claimed_24h", "reopened", "returned")
+COUNTS = ("tickets", "closed", "dispatched", "on_time", "claimed_24h", "reopened", "returned",
+          "rated", "satisfied")
 # Keys "h<n>": n hundredths of an hour / of a day (a letter first: MongoDB would treat a
 # numeric path component as an array index).
 HISTOGRAMS = ("claim_hours", "close_days")
 # What a ticket snapshot must carry (the Ticket field names).
 FIELDS = ("county_code", "status", "outcome", "created_at", "dispatched_at", "first_claim_hours",
           "resolved_at", "due_at", "closed_at", "reopen_count", "return_count",
-          "department_code", "village_code", "category")
+          "department_code", "village_code", "category", "satisfaction")
+# 满意 and 基本满意 (domain.public_reports.SATISFIED_RATINGS): the numerator of satisfaction_rate.
+SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 
 
 def day_key(moment: datetime) -> str:
@@ -77,6 +80,10 @@ def contribution(ticket: dict) -> dict[str, int]:
                 out["claimed_24h"] = 1
         if (ticket.get("return_count") or 0) > 0:
             out["returned"] = 1
+    if ticket.get("satisfaction"):  # its latest 回访 rating, whatever its state now
+        out["rated"] = 1
+        if ticket["satisfaction"] in SATISFIED:
+            out["satisfied"] = 1
     return out
 
 
@@ -121,6 +128,8 @@ class Accumulator:
             "claim_24h_rate": _ratio(c["claimed_24h"], c["dispatched"]),
             "reopen_rate": _ratio(c["reopened"], c["closed"]),
             "return_rate": _ratio(c["returned"], c["dispatched"]),
+            "rated": c["rated"],
+            "satisfaction_rate": _ratio(c["satisfied"], c["rated"]),
             "median_hours_to_claim": _median(self.histograms["claim_hours"]),
             "median_days_to_close": _median(self.histograms["close_days"]),
             "open_overdue": self.open_overdue,
@@ -147,13 +156,29 @@ def _median(histogram: dict[str, int]) -> float | None:
     return round(sum(found) / len(found) / 100, 2)
 
 
-def rank(rows: list[dict], min_tickets: int, unranked: frozenset | set = frozenset()) -> list[dict]:
-    """League table: groups with at least `min_tickets` are ranked by resolution rate (then
-    on-time rate); smaller groups, and the keys in `unranked`, are reported unranked (rank
-    None), after the ranked ones, so that one lucky ticket does not top the table."""
-    rankable = sorted((r for r in rows if r["tickets"] >= min_tickets and r["resolution_rate"] is not None
+# The composite score's parts (12345 practice: 响应率 / 解决率 / 满意率): the rate behind each.
+SCORE_PARTS = {"response": "claim_24h_rate", "resolution": "resolution_rate",
+               "satisfaction": "satisfaction_rate"}
+
+
+def composite_score(row: dict, weights: dict[str, float]) -> float | None:
+    """0-100: the weighted mean of the rates a group has (a rate without a denominator, e.g.
+    no ticket rated yet, leaves its weight out rather than counting as zero); None if none."""
+    parts = [(weights.get(name, 0), row.get(rate)) for name, rate in SCORE_PARTS.items()]
+    parts = [(w, r) for w, r in parts if w > 0 and r is not None]
+    total = sum(w for w, _ in parts)
+    return round(100 * sum(w * r for w, r in parts) / total, 2) if total else None
+
+
+def rank(rows: list[dict], min_tickets: int, unranked: frozenset | set = frozenset(),
+         by: str = "resolution_rate") -> list[dict]:
+    """League table: groups with at least `min_tickets` are ranked by `by` (resolution rate,
+    or composite_score), then on-time rate; smaller groups, and the keys in `unranked`, are
+    reported unranked (rank None), after the ranked ones, so that one lucky ticket does not
+    top the table."""
+    rankable = sorted((r for r in rows if r["tickets"] >= min_tickets and r.get(by) is not None
                        and r["key"] not in unranked),
-                      key=lambda r: (-r["resolution_rate"], -(r["on_time_rate"] or 0), r["key"]))
+                      key=lambda r: (-r[by], -(r["on_time_rate"] or 0), r["key"]))
     ranks = {r["key"]: i for i, r in enumerate(rankable, start=1)}
     for row in rows:
         row["rank"] = ranks.get(row["key"])

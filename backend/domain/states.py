@@ -4,6 +4,7 @@ pending_routing ─route─▶ dispatched ─claim─▶ claimed ─resolve─�
       └─no rule─▶ triage ─assign─┘  └─return─▶ (next department, or triage)
 resolved ─verify not fixed─▶ claimed (reopen_count + 1)
 closed ─回头看 finds it back─▶ dispatched (reopen_count + 1)
+closed ─回访 不满意, confirmed by the office─▶ dispatched (reopen_count + 1)
 Any open ticket can be closed by the office as duplicate or invalid.
 
 Some actions record something without changing the state (a reminder, an escalation, an
@@ -49,6 +50,9 @@ class Action(str, Enum):
     LOOKBACK_SAMPLED = "lookback_sampled"      # 回头看: picked for re-inspection
     LOOKBACK_CONFIRMED = "lookback_confirmed"  # re-inspection found it still fixed
     REOPEN = "reopen"                          # re-inspection found the problem back
+    # 回访 of a villager's ticket (码上巡视): the answer (stays closed), and 不满意 confirmed
+    RETURN_VISIT = "return_visit"              # the reporter's rating, or the office keeps it closed
+    RETURN_VISIT_REOPEN = "return_visit_reopen"  # the office confirmed 不满意: back to the same department
 
 
 class Outcome(str, Enum):
@@ -98,6 +102,8 @@ TRANSITIONS: dict[Action, dict[TicketStatus, frozenset[TicketStatus]]] = {
     Action.LOOKBACK_SAMPLED: _stay({S.CLOSED}),
     Action.LOOKBACK_CONFIRMED: _stay({S.CLOSED}),
     Action.REOPEN: {S.CLOSED: frozenset({S.DISPATCHED})},
+    Action.RETURN_VISIT: _stay({S.CLOSED}),
+    Action.RETURN_VISIT_REOPEN: {S.CLOSED: frozenset({S.DISPATCHED})},
 }
 
 

@@ -14,10 +14,13 @@ from .clues import Clue, ClueAccess
 from .suggestions import Suggestion
 from .accountability import AccountabilityDecision
 from .bulletins import Bulletin
+from .public_reports import PublicReport
+from .open311 import Open311Key
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
                  SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export,
-                 Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin)
+                 Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin,
+                 PublicReport, Open311Key)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "LifecycleEvent", "ALL_DOCUMENTS"]

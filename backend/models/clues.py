@@ -11,6 +11,7 @@ class Clue(Document):
     county_code = StringField(required=True)
     source = StringField(required=True)                # finding / report / letter / other
     finding_id = ObjectIdField()                       # the inspector's finding it came from
+    public_report_id = ObjectIdField()                 # or the villager's report (码上巡视, Open311)
     task_id = ObjectIdField()
     inspector_id = ObjectIdField()
     village_code = StringField()
@@ -50,6 +51,7 @@ class Clue(Document):
     events = ListField(EmbeddedDocumentField(LifecycleEvent))
     meta = {"indexes": [("county_code", "status"), ("county_code", "-created_at"),
                         {"fields": ["finding_id"], "unique": True, "sparse": True},
+                        {"fields": ["public_report_id"], "unique": True, "sparse": True},
                         ("receiver", "handler_ids"), ("status", "remind_at"), ("status", "due_at"),
                         ("status", "escalate1_at"), ("status", "escalate2_at"),
                         {"fields": ["sweep_run"], "sparse": True}],

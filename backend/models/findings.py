@@ -26,14 +26,15 @@ class Finding(Document):
     # Hash of the submitted content, to tell a harmless replay from a conflicting reuse.
     fingerprint = StringField(required=True)
     county_code = StringField(required=True)
-    task_id = ObjectIdField(required=True)
-    inspector_id = ObjectIdField(required=True)
+    task_id = ObjectIdField()  # None for a villager's report (码上巡视) made outside any task
+    inspector_id = ObjectIdField(required=True)  # for a villager's report: the reviewer who completed it
     village_code = StringField(required=True)
     township_code = StringField(required=True)
     category = StringField(required=True)
     severity = StringField(required=True)
     title = StringField(required=True)
     description = StringField(required=True)
+    public_report_id = ObjectIdField()  # the villager's report it was made from (码上巡视)
     # None when the phone had no fix; a photo's GPS may provide it later.
     location = EmbeddedDocumentField(Location)
     point = PointField(auto_index=False)
@@ -65,13 +66,14 @@ class PhotoStatus:
 
 
 class Photo(Document):
-    """A finding's photo (purpose `finding`), a department's proof of the fix (`evidence`) or
-    an inspector's photo when verifying it (`verification`).
+    """A finding's photo (purpose `finding`), a department's proof of the fix (`evidence`), an
+    inspector's photo when verifying it (`verification`) or a villager's (`report`: its
+    `uploaded_by` is the report's id, and it joins the finding the report becomes).
 
     The original is kept privately; a job derives the web version (1600 px, upright, no
     EXIF) and the 320 px thumbnail, and moves `status` from processing to ready or failed."""
     owner = StringField(required=True)  # "finding:<id>" or "ticket:<id>": one copy per owner and content
-    purpose = StringField(required=True, choices=("finding", "evidence", "verification"))
+    purpose = StringField(required=True, choices=("finding", "evidence", "verification", "report"))
     finding_id = ObjectIdField()
     ticket_id = ObjectIdField()
     county_code = StringField(required=True)

@@ -58,11 +58,27 @@ class RectificationPlan(EmbeddedDocument):
     decision_note = StringField()
 
 
+class ReturnVisit(EmbeddedDocument):
+    """回访 of a villager's ticket for its latest closing (码上巡视): the reporter's rating
+    on the receipt page, or the answer to the office's phone call; 不满意 waits for the
+    office to confirm it (reopen) or keep the ticket closed."""
+    status = StringField(required=True)     # domain.public_reports.ReturnVisitStatus
+    rating = StringField()                  # satisfied / basically_satisfied / dissatisfied
+    comment = StringField()
+    source = StringField()                  # reporter (receipt page) / phone (the office called)
+    for_closed_at = DateTimeField()         # the closing it rates
+    rated_at = DateTimeField()
+    recorded_by = ObjectIdField()
+    decided_at = DateTimeField()
+    decided_by = ObjectIdField()
+    decision_note = StringField()
+
+
 class Ticket(Document):
     number = StringField(required=True, unique=True)  # e.g. 371323-2026-000042
     county_code = StringField(required=True)
     finding_id = ObjectIdField(required=True, unique=True)
-    task_id = ObjectIdField(required=True)
+    task_id = ObjectIdField()                # None for a villager's report made outside any task
     inspector_id = ObjectIdField(required=True)
     village_code = StringField(required=True)
     township_code = StringField(required=True)
@@ -111,6 +127,10 @@ class Ticket(Document):
     lookback_round = StringField()
     lookback_task_id = ObjectIdField()
     lookback_outcome = StringField()         # confirmed / problem_back
+    # 码上巡视: the villager's report it came from (its reporter is asked for a 回访 when it closes)
+    public_report_id = ObjectIdField()
+    satisfaction = StringField()             # the latest 回访 rating (counted: satisfaction_rate)
+    return_visit = EmbeddedDocumentField(ReturnVisit)
     # Findings of the same problem added as evidence (the inspectors' duplicate guard).
     linked_finding_ids = ListField(ObjectIdField())
     # Sync cursor: the change number of the latest change (services/changes.py).
@@ -138,6 +158,8 @@ class Ticket(Document):
             {"fields": ["status", "closed_at"], "partialFilterExpression": {"status": "closed"}},
             {"fields": ["lookback_round"], "sparse": True},
             {"fields": ["lookback_task_id"], "sparse": True},
+            {"fields": ["county_code", "status", "closed_at"],
+             "partialFilterExpression": {"public_report_id": {"$exists": True}}},
         ],
         "ordering": ["-created_at"],
     }

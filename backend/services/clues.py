@@ -144,6 +144,26 @@ def register(actor: Actor, data: dict) -> Clue:
     return _with_extras(followups.create(clue, domain.MACHINE, TALLIES, "register", actor, note=data.get("note")))
 
 
+def register_from_report(actor: Actor, report) -> Clue:
+    """A villager's report the reviewer decided is a clue (码上巡视 or Open311) becomes one,
+    once: a second call returns the same clue. The reporter's name and phone stay on the
+    report (the office sees them there); the clue carries the text and the place."""
+    clue = Clue.objects(public_report_id=report.id).first()
+    if clue is None:
+        text = report.text.strip()
+        clue = Clue(number=followups.next_number(report.county_code, PREFIX, utcnow()),
+                    county_code=report.county_code, source=ClueSource.REPORT.value, public_report_id=report.id,
+                    task_id=report.task_id, village_code=report.village_code, township_code=report.township_code,
+                    title=text if len(text) <= 40 else text[:39] + "…", description=text,
+                    status=S.REGISTERED.value, registered_by=actor.id)
+        try:
+            clue = followups.create(clue, domain.MACHINE, TALLIES, "register", actor,
+                                    data={"public_report_id": str(report.id)})
+        except NotUniqueError:  # registered concurrently
+            clue = Clue.objects.get(public_report_id=report.id)
+    return clue
+
+
 # ---------------------------------------------------------------- transfer (移交) and handlers
 
 def _handlers(actor: Actor, receiver: str, handler_ids: list[str]) -> list[ObjectId]:

@@ -41,3 +41,12 @@ def load(password: str, source: Path = FIXTURES) -> dict:
     return {**summary, "departments": Department.objects(county_code=county).count(),
             "rules": len(spec["rules"]), "users": [(u.username, u.role, u.department_code) for u in users],
             "tasks": len(spec["tasks"])}
+
+
+def village_qr_url(base_url: str, county_code: str = "371323", village_code: str = "371323001001") -> str:
+    """码上巡视: the URL the demo village's printed QR code holds (also at
+    GET /api/v1/villages/<code>/qr.png for the office)."""
+    from flask import current_app
+    from . import public_reports
+    with current_app.test_request_context(base_url=base_url):
+        return public_reports.qr_url(county_code, public_reports.qr_token(county_code, village_code))

@@ -13,6 +13,7 @@ from ..domain import geo
 from ..domain.codes import RESTRICTED_CATEGORIES
 from ..domain.states import OPEN_STATES
 from ..errors import Conflict, InvalidInput, NotFound
+from ..i18n import _
 from ..models import Finding, Location, Ticket, Village
 from ..models.common import to_millis, utcnow
 from . import changes, tickets
@@ -75,6 +76,41 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
         return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
     _follow_up(finding)
     return _with_nearby(Finding.objects.get(id=finding.id)), True
+
+
+def submit_from_report(actor: Actor, report, data: dict) -> Finding:
+    """码上巡视: a villager's report, accepted by the office (or the round's reviewer), becomes
+    the finding they completed (category, severity, the three bases), and from here on
+    follows an inspector's finding's path: place checks, its ticket, routing.
+
+    Idempotent: one finding per report (its client_id names the report)."""
+    client_id = f"public-report:{report.id}"
+    existing = Finding.objects(client_id=client_id).first()
+    if existing:
+        _follow_up(existing)
+        return existing
+    village = Village.objects(code=data["village_code"], county_code=report.county_code).first()
+    if village is None:
+        raise InvalidInput(_("No village %(code)s in this county.", code=data["village_code"]),
+                           errors={"village_code": [_("Unknown village.")]})
+    content = {**data, "task_id": str(report.task_id) if report.task_id else None,
+               "observed_at": report.created_at, "location": None, "link_to_ticket_id": None}
+    finding = Finding(
+        client_id=client_id, fingerprint=_fingerprint(content), county_code=report.county_code,
+        task_id=report.task_id, inspector_id=actor.id, village_code=village.code,
+        township_code=village.township_code, category=data["category"], severity=data["severity"],
+        title=data["title"], description=data["description"], location=report.location,
+        point=report.point, observed_at=to_millis(report.created_at), fact_basis=data["fact_basis"],
+        policy_basis=data["policy_basis"], responsibility_basis=data["responsibility_basis"],
+        public_report_id=report.id)
+    _check_place(finding, village)
+    finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
+    try:
+        finding.save()
+    except NotUniqueError:  # the same decision raced in on another connection
+        finding = Finding.objects.get(client_id=client_id)
+    _follow_up(finding)
+    return Finding.objects.get(id=finding.id)
 
 
 def _follow_up(finding: Finding) -> None:

@@ -37,8 +37,8 @@ class PayloadTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 
 
-def _read_upload(upload) -> bytes:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+def _read_upload(upload, limit: int | None = None) -> bytes:
+    limit = limit or current_app.config["MAX_CONTENT_LENGTH"]
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise PayloadTooLarge(f"The photo is larger than the limit of {limit // (1024 * 1024)} MB.")
@@ -62,7 +62,12 @@ def _store(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
     existing = Photo.objects(owner=owner, sha256=digest).first()
     if existing:
         return existing, False
-    facts = _inspect(data)
+    return _keep(actor, owner, data, digest, _inspect(data), **fields)
+
+
+def _keep(actor: Actor, owner: str, data: bytes, digest: str, facts: images.PhotoFacts,
+          **fields) -> tuple[Photo, bool]:
+    """Store a checked image's original and queue its derivation."""
     photo = Photo(id=ObjectId(), owner=owner, county_code=actor.county_code, uploaded_by=actor.id,
                   sha256=digest, content_type=facts.content_type, size=len(data), width=facts.width,
                   height=facts.height, orientation=facts.orientation, taken_at=facts.taken_at,
@@ -148,6 +153,34 @@ def add_to_ticket(actor: Actor, ticket_id: str, upload) -> tuple[Photo, bool]:
     return _store(actor, f"ticket:{ticket.id}", upload, purpose=purpose, ticket_id=ticket.id)
 
 
+def check_report_uploads(uploads, limit: int) -> list[tuple[bytes, images.PhotoFacts]]:
+    """A villager's photos (码上巡视), each read (at most `limit` bytes) and checked like an
+    inspector's, all of them before anything is stored."""
+    checked = []
+    for upload in uploads:
+        data = _read_upload(upload, limit)
+        checked.append((data, _inspect(data)))
+    return checked
+
+
+def add_to_report(report, checked: list[tuple[bytes, images.PhotoFacts]]) -> list[Photo]:
+    """Store a report's checked photos (owner `report:<id>`; uploaded by the report itself)."""
+    villager = Actor(report.id, "villager", "villager", report.county_code, None)
+    owner = f"report:{report.id}"
+    stored = []
+    for data, facts in checked:
+        digest = hashlib.sha256(data).hexdigest()
+        existing = Photo.objects(owner=owner, sha256=digest).first()
+        stored.append(existing or _keep(villager, owner, data, digest, facts, purpose="report")[0])
+    return stored
+
+
+def move_report_photos(report_id, finding_id) -> None:
+    """The report became a finding: its photos are the finding's (and so its ticket's)."""
+    Photo.objects(owner=f"report:{report_id}").update(set__owner=f"finding:{finding_id}",
+                                                      set__finding_id=finding_id)
+
+
 def check_attached(ticket_id, photo_ids: list[str]) -> list[str]:
     """The ids, if every one is a photo already added to this ticket."""
     valid = [ObjectId(i) for i in photo_ids if ObjectId.is_valid(i)]
@@ -173,7 +206,10 @@ def for_finding(finding_id) -> list[Photo]:
 def get_visible(actor: Actor, photo_id: str) -> Photo:
     """A photo is visible to whoever may see its finding's ticket, and to its inspector."""
     photo = Photo.objects(id=photo_id, county_code=actor.county_code).first() if ObjectId.is_valid(photo_id) else None
-    if photo is not None and photo.uploaded_by != actor.id:
+    if photo is not None and photo.purpose == "report" and photo.finding_id is None:
+        if actor.role != Role.OFFICE:  # a villager's photo awaiting review: the office's alone
+            photo = None
+    elif photo is not None and photo.uploaded_by != actor.id:
         ticket_ids = [photo.ticket_id]
         if photo.ticket_id is None:  # a finding's photo: its ticket, or the ticket it is evidence of
             finding = Finding.objects(id=photo.finding_id).only("ticket_id", "linked_ticket_id").first()

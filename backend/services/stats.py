@@ -89,17 +89,29 @@ def _aggregate(county_code: str, group_by: str, start, end, filters: dict):
     return total, groups
 
 
+def score_weights() -> dict[str, int]:
+    """The composite score's weights (settings SCORE_WEIGHT_*; 12345 practice: 30/35/35)."""
+    from flask import current_app
+    return {part: current_app.config[f"SCORE_WEIGHT_{part.upper()}"] for part in metrics.SCORE_PARTS}
+
+
+def _scored(values: dict, weights: dict) -> dict:
+    return {**values, "composite_score": metrics.composite_score(values, weights)}
+
+
 def resolution(actor: Actor, group_by: str, start: date | None, end: date | None,
-               min_tickets: int, filters: dict | None = None) -> dict:
-    """Every PRODUCT.md metric for the window, in total and per group, as a league table."""
+               min_tickets: int, filters: dict | None = None, rank_by: str = "resolution_rate") -> dict:
+    """Every PRODUCT.md metric (and satisfaction_rate, the composite score) for the window,
+    in total and per group, as a league table ranked by `rank_by`."""
     filters = {k: v for k, v in (filters or {}).items() if v}
     total, groups = _aggregate(actor.county_code, group_by, start, end, filters)
     names = labels(actor.county_code, group_by)
-    rows = [{"key": key, "label": names.get(key, key), **acc.metrics()}
+    weights = score_weights()
+    rows = [{"key": key, "label": names.get(key, key), **_scored(acc.metrics(), weights)}
             for key, acc in groups.items() if not acc.empty]
-    return {"group_by": group_by, "from": start, "to": end, "filters": filters,
-            "min_tickets_to_rank": min_tickets, "total": total.metrics(),
-            "groups": metrics.rank(rows, min_tickets, unranked={NONE_KEY})}
+    return {"group_by": group_by, "rank_by": rank_by, "score_weights": weights, "from": start, "to": end,
+            "filters": filters, "min_tickets_to_rank": min_tickets, "total": _scored(total.metrics(), weights),
+            "groups": metrics.rank(rows, min_tickets, unranked={NONE_KEY}, by=rank_by)}
 
 
 def trend(actor: Actor, start: date | None, end: date | None, filters: dict | None = None) -> dict:

@@ -182,7 +182,7 @@ def open_from_finding(finding: Finding) -> Ticket:
             village_code=finding.village_code, township_code=finding.township_code,
             category=finding.category, severity=finding.severity, title=finding.title,
             description=finding.description, location=finding.location, point=finding.point,
-            status=INITIAL_STATE.value, version=1, created_at=now, updated_at=now,
+            public_report_id=finding.public_report_id, status=INITIAL_STATE.value, version=1, created_at=now, updated_at=now,
             events=[TicketEvent(seq=1, action=Action.OPEN.value, at=now, actor_id=finding.inspector_id,
                                 actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
                                 note="opened from finding", location=finding.location,

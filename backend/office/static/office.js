@@ -68,7 +68,7 @@ async function refresh() {
   try {
     const [summary, byDepartment, trend, overdue, problems] = await Promise.all([
       json("/stats/resolution?" + query({ group_by: "department" })),
-      json("/stats/resolution?" + query({ group_by: "department", department: "" })),
+      json("/stats/resolution?" + query({ group_by: "department", department: "", rank_by: $("#rank-by").value })),
       json("/stats/trend?" + query()),
       json("/stats/overdue?" + query({ limit: 50 })),
       json("/stats/common-problems?" + query()),
@@ -93,15 +93,19 @@ function tiles(total) {
 
 function departments(body) {
   $("#min-tickets").textContent = body.min_tickets_to_rank;
+  for (const [part, weight] of Object.entries(body.score_weights || {})) $("#w-" + part).textContent = String(weight);
+  const byScore = body.rank_by === "composite_score";
   const box = $("#departments");
   box.replaceChildren();
   for (const group of body.groups.filter((g) => g.key !== "(none)")) {
-    const width = Math.round((group.resolution_rate || 0) * 100);
+    const width = Math.round(byScore ? group.composite_score || 0 : (group.resolution_rate || 0) * 100);
     const button = el("button", { type: "button", class: group.rank ? "ranked" : "unranked", "data-department": group.key,
                                   title: group.rank ? "第 " + group.rank + " 名" : "工单不足，不排名" },
       el("span", {}, (group.rank ? group.rank + ". " : "") + group.label),
       el("span", { class: "track" }, el("span", { class: "fill", style: "display:block;width:" + width + "%" })),
-      el("span", {}, pct(group.resolution_rate) + " / " + group.tickets));
+      el("span", {}, (byScore ? (group.composite_score === null ? "—" : group.composite_score.toFixed(1) + "分")
+                              : pct(group.resolution_rate)) + " / " + group.tickets),
+      el("span", { class: "satisfaction", "data-satisfaction": group.key }, "满意率 " + pct(group.satisfaction_rate)));
     button.querySelector(".fill").style.width = width + "%";
     button.addEventListener("click", () => { state.department = group.key; state.departmentName = group.label; refresh(); });
     if (state.department === group.key) button.style.outline = "2px solid #b71c1c";
@@ -198,6 +202,7 @@ $("#login-form").addEventListener("submit", async (event) => {
 $("#window").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 $("#all-departments").addEventListener("click", () => { state.department = null; state.departmentName = null; refresh(); });
 $("#logout").addEventListener("click", logout);
+$("#rank-by").addEventListener("change", refresh);
 $("#export-csv").addEventListener("click", exportCsv);
 $("#export-xlsx").addEventListener("click", exportXlsx);
 start().catch((e) => { $("#login-error").textContent = e.message; showLogin(); });

@@ -1,0 +1,134 @@
+"""码上巡视: villagers' reports through a village's QR code, and the 回访 of their tickets.
+
+Plain Python: the report's state machine, receipt codes, the proof-of-work challenge's
+check, the satisfaction ratings and phone masking. No Flask, no MongoDB.
+
+received ─accept─▶ accepted      (a finding the reviewer completed; it opens a ticket)
+         ─clue──▶ clue          (misconduct: handed to the confidential clue loop, never a ticket)
+         ─not_accept─▶ not_accepted (with a reason the reporter reads on the receipt)
+"""
+import hashlib
+import re
+import secrets
+from enum import Enum
+
+
+class ReportState(str, Enum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"          # became a finding (问题底稿), and so a ticket
+    CLUE = "clue"                  # became a clue (问题线索): confidential
+    NOT_ACCEPTED = "not_accepted"  # 不予受理, with a reason shown on the receipt
+
+
+class ReportAction(str, Enum):
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    ACCEPT_AS_CLUE = "accept_as_clue"
+    NOT_ACCEPT = "not_accept"
+
+
+R = ReportState
+TRANSITIONS: dict[ReportAction, dict[ReportState, ReportState]] = {
+    ReportAction.ACCEPT: {R.RECEIVED: R.ACCEPTED},
+    ReportAction.ACCEPT_AS_CLUE: {R.RECEIVED: R.CLUE},
+    ReportAction.NOT_ACCEPT: {R.RECEIVED: R.NOT_ACCEPTED},
+}
+DECISIONS = {"finding": ReportAction.ACCEPT, "clue": ReportAction.ACCEPT_AS_CLUE,
+             "not_accepted": ReportAction.NOT_ACCEPT}
+
+
+class ReportTransitionNotAllowed(Exception):
+    pass
+
+
+def next_state(action: ReportAction, state: str) -> ReportState:
+    target = TRANSITIONS[ReportAction(action)].get(ReportState(state))
+    if target is None:
+        raise ReportTransitionNotAllowed(f"cannot {ReportAction(action).value} a report that is {state}")
+    return target
+
+
+# ---------------------------------------------------------------- receipt codes
+
+# No 0/O, 1/I/L: read aloud over the phone and typed on a keypad without confusion.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 12  # 31^12 ≈ 2^59: not guessable, even at the rate limit
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def normalise_receipt_code(code: str) -> str | None:
+    """The stored form (XXXX-XXXX-XXXX) of what a person typed, or None if it cannot be one."""
+    raw = re.sub(r"[\s\-]", "", code or "").upper()
+    if len(raw) != RECEIPT_LENGTH or any(c not in RECEIPT_ALPHABET for c in raw):
+        return None
+    return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+# ---------------------------------------------------------------- proof of work
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        return bits + 8 - byte.bit_length()
+    return bits
+
+
+def work_is_done(challenge: str, solution: str, bits: int) -> bool:
+    """The reporter's browser found `solution` such that SHA-256("<challenge>:<solution>")
+    starts with `bits` zero bits: about 2^bits hashes for it, one for us."""
+    if not solution or len(solution) > 32:
+        return False
+    digest = hashlib.sha256(f"{challenge}:{solution}".encode()).digest()
+    return leading_zero_bits(digest) >= bits
+
+
+def solve(challenge: str, bits: int) -> str:
+    """What the page's script does (used by tests and scripts)."""
+    n = 0
+    while not work_is_done(challenge, str(n), bits):
+        n += 1
+    return str(n)
+
+
+# ---------------------------------------------------------------- 回访 (return-visit) and satisfaction
+
+class Rating(str, Enum):
+    SATISFIED = "satisfied"                      # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"                # 不满意
+
+
+SATISFIED_RATINGS = frozenset({Rating.SATISFIED.value, Rating.BASICALLY_SATISFIED.value})
+RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASICALLY_SATISFIED: "基本满意",
+                 Rating.DISSATISFIED: "不满意"}
+
+
+class ReturnVisitStatus(str, Enum):
+    """Where a closed villager ticket's 回访 stands (for the closing it rates)."""
+    DUE = "due"                   # closed, not rated yet
+    RATED = "rated"               # 满意 / 基本满意
+    AWAITING_OFFICE = "awaiting_office"  # 不满意: the office confirms (reopen) or keeps it closed
+    REOPENED = "reopened"         # the office confirmed 不满意: back to the same department
+    KEPT_CLOSED = "kept_closed"   # the office kept it closed, with a reason
+
+
+# ---------------------------------------------------------------- personal data
+
+_MOBILE = re.compile(r"^(\d{3})\d{4}(\d{4})$")
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****1234 (anything that is not a mainland mobile number: all but the last 2 digits)."""
+    if not phone:
+        return phone
+    match = _MOBILE.match(phone)
+    if match:
+        return f"{match.group(1)}****{match.group(2)}"
+    return "*" * max(len(phone) - 2, 0) + phone[-2:]

@@ -1,0 +1,63 @@
+"""码上巡视: a villager's report through a village's QR code (or an Open311 client), with its
+immutable event log."""
+from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
+                         EmbeddedDocumentField, IntField, ListField, ObjectIdField, PointField,
+                         StringField)
+
+from .common import utcnow
+from .findings import Location
+
+
+class ReportEvent(EmbeddedDocument):
+    seq = IntField(required=True)           # equals the report's version after the change
+    action = StringField(required=True)
+    at = DateTimeField(required=True)
+    actor_id = ObjectIdField()              # None for the reporter
+    actor_name = StringField()
+    actor_role = StringField()
+    from_state = StringField()
+    to_state = StringField(required=True)
+    note = StringField()
+    data = DictField()
+
+
+class PublicReport(Document):
+    """What a villager reported. The office (and the round's reviewer) decides what it
+    becomes; until then nothing is dispatched. The reporter follows it by its receipt code,
+    which shows the state and the public reply, never personal data or internal notes."""
+    receipt_code = StringField(required=True, unique=True)   # also the Open311 token
+    county_code = StringField(required=True)
+    village_code = StringField()     # from the QR code; an Open311 report may have none
+    township_code = StringField()
+    task_id = ObjectIdField()        # the inspection task whose QR code was scanned
+    source = StringField(required=True, choices=("qr", "open311"))
+    text = StringField(required=True)
+    category = StringField()         # the reporter's choice (an Open311 service), a hint only
+    location = EmbeddedDocumentField(Location)
+    point = PointField(auto_index=False)
+    address = StringField()          # Open311 address_string
+    # Personal data: the office and the reviewer only (masked everywhere else).
+    anonymous = BooleanField(default=False)
+    reporter_name = StringField()
+    reporter_phone = StringField()
+    phone_reveals = ListField(DictField())   # who saw the whole number, when
+    photo_ids = ListField(ObjectIdField())
+    open311_key_id = ObjectIdField()
+
+    state = StringField(required=True)
+    version = IntField(required=True, default=1)
+    events = ListField(EmbeddedDocumentField(ReportEvent))
+    public_reply = StringField()     # shown on the receipt
+    reason = StringField()           # why not accepted: shown on the receipt
+    internal_note = StringField()    # the office's, never shown to the reporter
+    finding_id = ObjectIdField()
+    ticket_id = ObjectIdField()
+    clue_id = ObjectIdField()        # decided as a clue: the confidential clue it became
+    decided_at = DateTimeField()
+    decided_by = ObjectIdField()
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    meta = {"indexes": [("county_code", "state", "created_at"), ("county_code", "created_at"),
+                        {"fields": ["ticket_id"], "sparse": True}],
+            "ordering": ["-created_at"]}

@@ -1,0 +1,402 @@
+"""码上巡视: villagers report through a village's (or a task's) QR code, without an account.
+
+- The QR code holds a URL with a token signed (itsdangerous, the app's SECRET_KEY) with a salt
+  of its own per county: it names the village (and the task). A forged token, or one made for
+  another county, is refused.
+- A report needs a solved proof-of-work challenge issued by this server (no third party),
+  used once; the rate limits are on the views (backend/limits.py).
+- The reporter gets a receipt code: it shows the state and the public reply, never personal
+  data or internal notes.
+- Nothing is dispatched unreviewed: the office (and, once the round's review lands, the team
+  leader) decides each report in `decide`, the one place that does: a finding (then a ticket,
+  through the findings service), a clue (confidential: handed off, never a ticket) or not
+  accepted, with a reason the reporter reads.
+
+A report's state has one writer, `_transition`: one conditional update guarded by the
+version read, with the event appended in the same write.
+"""
+import io
+import logging
+from dataclasses import dataclass
+
+import qrcode
+from bson import ObjectId
+from flask import current_app, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from mongoengine.queryset.visitor import Q
+
+from ..auth import Actor
+from ..domain import public_reports as domain
+from ..domain.codes import RESTRICTED_CATEGORIES
+from ..domain.public_reports import ReportAction, ReportState
+from ..errors import Conflict, InvalidInput, NotFound
+from ..i18n import _
+from ..models import County, InspectionTask, Ticket, Village
+from ..models.common import utcnow
+from ..models.public_reports import PublicReport, ReportEvent
+from . import findings, photos
+from .ledger import mask
+
+log = logging.getLogger(__name__)
+QR_SALT = "xuncha.public-qr"
+CHALLENGE_SALT = "xuncha.public-challenge"
+
+
+# ---------------------------------------------------------------- QR codes
+
+@dataclass
+class Place:
+    county: County
+    village: Village
+    task: InspectionTask | None = None
+
+
+def _qr_serializer(county_code: str) -> URLSafeSerializer:
+    # One salt per county: a token made for one county does not verify for another.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"{QR_SALT}:{county_code}")
+
+
+def qr_token(county_code: str, village_code: str, task_id=None) -> str:
+    payload = {"v": village_code}
+    if task_id:
+        payload["t"] = str(task_id)
+    return _qr_serializer(county_code).dumps(payload)
+
+
+def qr_url(county_code: str, token: str) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"] or request.url_root.rstrip("/")
+    return f"{base}/report/?c={county_code}&t={token}"
+
+
+def qr_png(url: str) -> bytes:
+    """A printable QR code (medium error correction: a notice on a wall gets dirty)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    out = io.BytesIO()
+    code.make_image().save(out, format="PNG")
+    return out.getvalue()
+
+
+def village_qr(actor: Actor, village_code: str) -> tuple[str, bytes]:
+    """The village's QR code (URL, PNG) for its notice board."""
+    village = Village.objects(code=village_code, county_code=actor.county_code).first()
+    if village is None:
+        raise NotFound(_("No village %(code)s in your county.", code=village_code))
+    url = qr_url(actor.county_code, qr_token(actor.county_code, village.code))
+    return url, qr_png(url)
+
+
+def task_qr(actor: Actor, task_id: str, village_code: str | None) -> tuple[str, bytes]:
+    """The QR code of an inspection task at one of its villages (the only one by default)."""
+    from .tasks import task_village
+    task = (InspectionTask.objects(id=task_id, county_code=actor.county_code).first()
+            if ObjectId.is_valid(task_id) else None)
+    if task is None:
+        raise NotFound(_("No inspection task %(id)s in your county.", id=task_id))
+    village = task_village(task, village_code)
+    url = qr_url(actor.county_code, qr_token(actor.county_code, village.code, task.id))
+    return url, qr_png(url)
+
+
+def read_qr(county_code: str, token: str) -> Place:
+    """The village (and task) a QR code names; 404 for a forged token or another county's."""
+    invalid = NotFound(_("This QR code is not valid. Scan the code on the village's notice again, "
+                         "or ask the county inspection office."), code="invalid_qr")
+    try:
+        payload = _qr_serializer(county_code).loads(token)
+    except BadSignature:
+        raise invalid
+    county = County.objects(code=county_code).first()
+    village = Village.objects(code=payload.get("v"), county_code=county_code).first() \
+        if isinstance(payload, dict) else None
+    if county is None or village is None:
+        raise invalid
+    task = None
+    if payload.get("t"):
+        task = InspectionTask.objects(id=payload["t"], county_code=county_code,
+                                      village_codes=village.code).first() \
+            if ObjectId.is_valid(payload["t"]) else None
+        if task is None:
+            raise invalid
+    return Place(county, village, task)
+
+
+def place_info(county_code: str, token: str) -> dict:
+    place = read_qr(county_code, token)
+    from ..models import Township
+    township = Township.objects(code=place.village.township_code).only("name").first()
+    config = current_app.config
+    return {"county_name": place.county.name, "township_name": township.name if township else None,
+            "village_name": place.village.name, "task_name": place.task.name if place.task else None,
+            "max_photos": config["PUBLIC_MAX_PHOTOS"], "max_photo_mb": config["PUBLIC_MAX_PHOTO_MB"]}
+
+
+# ---------------------------------------------------------------- the challenge
+
+def _challenge_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CHALLENGE_SALT)
+
+
+def issue_challenge() -> dict:
+    """A proof-of-work challenge: the page finds a number n such that
+    SHA-256("<challenge>:<n>") starts with `bits` zero bits. Signed, so we keep nothing."""
+    import secrets
+    bits = current_app.config["PUBLIC_POW_BITS"]
+    challenge = _challenge_serializer().dumps({"n": secrets.token_hex(8), "b": bits})
+    return {"challenge": challenge, "bits": bits,
+            "expires_in": current_app.config["PUBLIC_CHALLENGE_SECONDS"]}
+
+
+def _checked_challenge(challenge: str, solution: str) -> str:
+    """The challenge's nonce, if the work is done and the challenge is ours and fresh."""
+    failed = _("The anti-spam check failed; reload the page and send again.")
+    try:
+        payload = _challenge_serializer().loads(challenge,
+                                                max_age=current_app.config["PUBLIC_CHALLENGE_SECONDS"])
+    except SignatureExpired:
+        raise InvalidInput(_("The anti-spam check expired; send again."), code="challenge_expired",
+                           errors={"challenge": [_("Expired.")]})
+    except BadSignature:
+        raise InvalidInput(failed, code="challenge_failed", errors={"challenge": [_("Not ours.")]})
+    if not domain.work_is_done(challenge, solution, int(payload["b"])):
+        raise InvalidInput(failed, code="challenge_failed", errors={"solution": [_("Wrong answer.")]})
+    return payload["n"]
+
+
+def _spend_challenge(nonce: str) -> None:
+    """A challenge is good for one report (Redis SET NX, kept as long as it is valid)."""
+    redis = current_app.extensions["redis"]
+    fresh = redis.set(f"xuncha:challenge:{nonce}", 1, nx=True,
+                      ex=current_app.config["PUBLIC_CHALLENGE_SECONDS"] + 60)
+    if not fresh:
+        raise InvalidInput(_("This anti-spam check was used already; send again."), code="challenge_used",
+                           errors={"challenge": [_("Already used.")]})
+
+
+# ---------------------------------------------------------------- submitting
+
+def submit(county_code: str, token: str, data: dict, uploads: list) -> PublicReport:
+    """A villager's report through a QR code: checked (token, challenge, photos) before
+    anything is stored; then the report, its photos, and the receipt code."""
+    place = read_qr(county_code, token)
+    _check_text(data)
+    nonce = _checked_challenge(data["challenge"], data["solution"])
+    checked = _checked_photos(uploads)
+    _spend_challenge(nonce)
+    report = _new_report(place.county.code, data, source="qr", village=place.village, task=place.task)
+    return _store(report, checked)
+
+
+def _check_text(data: dict) -> None:
+    if not (data.get("text") or "").strip():
+        raise InvalidInput(_("Say what the problem is."), errors={"text": [_("Empty.")]})
+
+
+def submit_open311(key, data: dict, village: Village | None = None) -> PublicReport:
+    """An Open311 client's POST: a report like a villager's, reviewed before any dispatch."""
+    _check_text(data)
+    return _store(_new_report(key.county_code, data, source="open311", village=village,
+                              open311_key_id=key.id), [])
+
+
+def _checked_photos(uploads: list) -> list:
+    uploads = [u for u in uploads or [] if u and u.filename]
+    limit = current_app.config["PUBLIC_MAX_PHOTOS"]
+    if len(uploads) > limit:
+        raise InvalidInput(_("Send at most %(n)s photos.", n=limit), errors={"photo": [_("Too many photos.")]})
+    return photos.check_report_uploads(uploads, current_app.config["PUBLIC_MAX_PHOTO_MB"] * 1024 * 1024)
+
+
+def _new_report(county_code: str, data: dict, *, source: str, village: Village | None = None,
+                task: InspectionTask | None = None, open311_key_id=None) -> PublicReport:
+    location = findings.location_from(data.get("location"))
+    anonymous = bool(data.get("anonymous"))
+    now = utcnow()
+    report = PublicReport(
+        id=ObjectId(), receipt_code=domain.new_receipt_code(), county_code=county_code,
+        village_code=village.code if village else None,
+        township_code=village.township_code if village else None, task_id=task.id if task else None,
+        source=source, text=data["text"], category=data.get("category"), location=location,
+        point=[location.lon, location.lat] if location else None, address=data.get("address"),
+        anonymous=anonymous, reporter_name=None if anonymous else data.get("name"),
+        reporter_phone=None if anonymous else data.get("phone"), open311_key_id=open311_key_id,
+        state=ReportState.RECEIVED.value, version=1, created_at=now, updated_at=now,
+        events=[ReportEvent(seq=1, action=ReportAction.SUBMIT.value, at=now, actor_role="villager",
+                            actor_name="villager", to_state=ReportState.RECEIVED.value,
+                            data={"source": source})])
+    return report
+
+
+def _store(report: PublicReport, checked: list) -> PublicReport:
+    stored = photos.add_to_report(report, checked) if checked else []
+    report.photo_ids = [p.id for p in stored]
+    report.save(force_insert=True)
+    return report
+
+
+# ---------------------------------------------------------------- the receipt
+
+def by_receipt(code: str) -> PublicReport:
+    normalised = domain.normalise_receipt_code(code)
+    report = PublicReport.objects(receipt_code=normalised).first() if normalised else None
+    if report is None:
+        raise NotFound(_("No report with receipt code %(code)s; check the code.", code=code[:20]),
+                       code="unknown_receipt")
+    return report
+
+
+def receipt(code: str) -> dict:
+    """What the reporter sees: the state and the public reply. Never the name or phone, the
+    office's notes, the department handling it or who decided."""
+    report = by_receipt(code)
+    village = Village.objects(code=report.village_code).only("name").first() if report.village_code else None
+    from . import return_visits
+    ticket = Ticket.objects(id=report.ticket_id).only(
+        "status", "closed_at", "outcome", "public_report_id", "return_visit").first() if report.ticket_id else None
+    status, label = _public_status(report, ticket)
+    return {"receipt_code": report.receipt_code, "status": status, "status_label": label,
+            "submitted_at": report.created_at, "village_name": village.name if village else None,
+            "text": mask(report.text), "photos": len(report.photo_ids),
+            "public_reply": report.public_reply, "reason": report.reason,
+            "closed_at": ticket.closed_at if ticket and ticket.status == "closed" else None,
+            "return_visit": return_visits.for_receipt(ticket)}
+
+
+def _public_status(report: PublicReport, ticket: Ticket | None) -> tuple[str, str]:
+    if report.state == ReportState.RECEIVED:
+        return "received", _("Received; the inspection office is reviewing it.")
+    if report.state == ReportState.NOT_ACCEPTED:
+        return "not_accepted", _("Not accepted.")
+    if report.state == ReportState.CLUE:
+        return "transferred", _("Accepted and transferred to the competent authority.")
+    if ticket is not None and ticket.status == "closed":
+        return "closed", _("Dealt with.")
+    return "in_progress", _("Accepted; being dealt with.")
+
+
+# ---------------------------------------------------------------- the office
+
+def _office_report(actor: Actor, report_id: str) -> PublicReport:
+    report = (PublicReport.objects(id=report_id, county_code=actor.county_code).first()
+              if ObjectId.is_valid(report_id) else None)
+    if report is None:
+        raise NotFound(_("No public report %(id)s in your county.", id=report_id))
+    return report
+
+
+def list_reports(actor: Actor, filters: dict):
+    q = Q(county_code=actor.county_code)
+    for name in ("state", "village_code", "source"):
+        if filters.get(name):
+            q &= Q(**{name: filters[name]})
+    return PublicReport.objects(q).exclude("events").order_by("-created_at")
+
+
+def detail(actor: Actor, report_id: str) -> PublicReport:
+    """One report with its photos and events; the whole phone number is shown to the office,
+    and each time that is recorded on the report (who, when)."""
+    report = _office_report(actor, report_id)
+    if report.reporter_phone:
+        PublicReport.objects(id=report.id).update_one(
+            push__phone_reveals={"by": actor.id, "username": actor.username, "at": utcnow()})
+        report.phone_revealed = True
+    from ..models import Photo
+    report.photos = list(Photo.objects(id__in=report.photo_ids).order_by("created_at"))
+    return report
+
+
+def _transition(report: PublicReport, action: ReportAction, actor: Actor, *, note: str | None = None,
+                data: dict | None = None, set_fields: dict | None = None) -> PublicReport:
+    """The only writer of a report's state: one update guarded by the version read, with its
+    event, so two reviewers cannot both decide the same report."""
+    try:
+        target = domain.next_state(action, report.state)
+    except domain.ReportTransitionNotAllowed:
+        raise Conflict(_("This report was already decided (%(state)s).", state=report.state),
+                       code="invalid_transition")
+    now = utcnow()
+    event = ReportEvent(seq=report.version + 1, action=ReportAction(action).value, at=now,
+                        actor_id=actor.id, actor_name=actor.username, actor_role=actor.role,
+                        from_state=report.state, to_state=target.value, note=note, data=data or {})
+    update = {f"set__{k}": v for k, v in (set_fields or {}).items()}
+    updated = PublicReport.objects(id=report.id, version=report.version).modify(
+        new=True, set__state=target.value, set__updated_at=now, inc__version=1, push__events=event,
+        **update)
+    if updated is None:
+        raise Conflict(_("The report changed while you were deciding it; reload it."), code="stale_report")
+    return updated
+
+
+FINDING_FIELDS = ("village_code", "category", "severity", "title", "description", "fact_basis",
+                  "policy_basis", "responsibility_basis")
+
+
+def decide(actor: Actor, report_id: str, data: dict) -> PublicReport:
+    """审核: what a villager's report becomes. The one function that decides it (the round's
+    review of 问题底稿 calls it for villagers' reports):
+
+    - `finding`: the reviewer completes it as a finding (category, severity, title,
+      description, the three bases 事实依据/政策依据/责任依据); the findings service stores it
+      and opens its ticket, exactly as for an inspector's finding. Misconduct never becomes
+      a ticket: use `clue`.
+    - `clue`: a misconduct report, handed to the confidential clue loop (`hand_off_as_clue`).
+    - `not_accepted`: with a `reason` the reporter reads on the receipt.
+
+    Deciding `finding` again on an accepted report whose finding is missing (the process
+    stopped in between) completes it."""
+    report = _office_report(actor, report_id)
+    decision = data["decision"]
+    reply = data.get("public_reply")
+    common = {"decided_at": utcnow(), "decided_by": actor.id, "internal_note": data.get("internal_note")}
+    if decision == "finding":
+        fields = _finding_fields(report, data)
+        if report.state == ReportState.ACCEPTED and report.finding_id is None:
+            return _complete_acceptance(actor, report, report.events[-1].data.get("finding") or fields)
+        report = _transition(report, ReportAction.ACCEPT, actor, note=data.get("internal_note"),
+                             data={"finding": fields}, set_fields={**common, "public_reply": reply})
+        return _complete_acceptance(actor, report, fields)
+    if decision == "clue":
+        if report.state == ReportState.CLUE and report.clue_id is None:  # the process stopped in between
+            return hand_off_as_clue(actor, report)
+        report = _transition(report, ReportAction.ACCEPT_AS_CLUE, actor, note=data.get("internal_note"),
+                             set_fields={**common, "public_reply": reply})
+        return hand_off_as_clue(actor, report)
+    if not data.get("reason"):
+        raise InvalidInput(_("Say why the report is not accepted; the reporter reads it."),
+                           errors={"reason": [_("Required when the decision is not_accepted.")]})
+    return _transition(report, ReportAction.NOT_ACCEPT, actor, note=data.get("internal_note"),
+                       data={"reason": data["reason"]},
+                       set_fields={**common, "reason": data["reason"], "public_reply": reply})
+
+
+def _finding_fields(report: PublicReport, data: dict) -> dict:
+    fields = {name: data.get(name) for name in FINDING_FIELDS}
+    fields["village_code"] = fields["village_code"] or report.village_code
+    fields["description"] = fields["description"] or mask(report.text)
+    missing = [name for name in FINDING_FIELDS if not fields.get(name)]
+    if missing:
+        raise InvalidInput(_("Complete the finding before accepting the report: %(fields)s.",
+                             fields=", ".join(missing)),
+                           errors={name: [_("Required to accept the report as a finding.")] for name in missing})
+    if fields["category"] in RESTRICTED_CATEGORIES:
+        raise InvalidInput(_("A misconduct report never becomes a ticket: decide it as a clue."),
+                           errors={"category": [_("Use the decision clue.")]}, code="restricted_category")
+    return fields
+
+
+def _complete_acceptance(actor: Actor, report: PublicReport, fields: dict) -> PublicReport:
+    finding = findings.submit_from_report(actor, report, fields)
+    photos.move_report_photos(report.id, finding.id)
+    PublicReport.objects(id=report.id).update_one(set__finding_id=finding.id, set__ticket_id=finding.ticket_id)
+    return PublicReport.objects.get(id=report.id)
+
+
+def hand_off_as_clue(actor: Actor, report: PublicReport) -> PublicReport:
+    """To the confidential clue loop (问题线索): the report is registered as a clue once and
+    keeps the clue's id. From then the report is seen by the office only, never a ticket,
+    never in Open311, and its receipt says only "transferred"."""
+    from . import clues
+    clue = clues.register_from_report(actor, report)
+    PublicReport.objects(id=report.id, clue_id=None).update_one(set__clue_id=clue.id)
+    return PublicReport.objects.get(id=report.id)
