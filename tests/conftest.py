@@ -159,6 +159,8 @@ def finding_payload(task_id: str, **overrides) -> dict:
         "fact_basis": "现场查看，路面坑洼约200米，走访群众5人。",
         "policy_basis": "《山东省农村公路条例》第十二条",
         "responsibility_basis": "县交通运输局负责农村公路养护管理。",
+        # 立行立改: the demo county dispatches marked findings before review (边巡边改)
+        "immediate": True,
     }
     payload.update(overrides)
     return payload
@@ -177,7 +179,9 @@ def submit(api):
 def counters_match_tickets(app, clean):
     """After every test the office's live counters equal counters rebuilt from the tickets."""
     yield
-    from backend.services import counters
+    from backend.services import counters, rectification_counters
     with app.app_context():
         problems = counters.check()
+        round_problems = rectification_counters.check()
     assert not problems, "counters differ from the tickets:\n" + "\n".join(problems[:20])
+    assert not round_problems, "round counters differ from the problems:\n" + "\n".join(round_problems[:20])

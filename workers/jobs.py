@@ -93,3 +93,14 @@ def deliver_notification(notification_id: str, channel: str) -> str:
 
     with runtime.app().app_context():
         return notifications.deliver(notification_id, channel)
+
+
+def sweep_rectification(now: str | None = None) -> dict:
+    """超期 · 督办 of rectification problems (a 限期 deadline, a 长期 milestone) and the
+    units' late plans and reports, each once however often this runs (issue 11)."""
+    from datetime import datetime
+
+    from backend.services import rectification
+
+    with runtime.app().app_context():
+        return rectification.sweep(datetime.fromisoformat(now) if now else None)

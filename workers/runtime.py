@@ -62,7 +62,8 @@ class ThreadWorker(SimpleWorker):
 def start_in_process(flask_app, stop: threading.Event | None = None) -> threading.Event:
     """Run the queues and the periodic jobs inside this process (embedded mode)."""
     from .queues import QUEUE_NAMES, get_queue
-    from .jobs import sample_lookback, sweep_deadlines, sweep_pending_routing, sweep_processing_photos
+    from .jobs import (sample_lookback, sweep_deadlines, sweep_pending_routing, sweep_processing_photos,
+                       sweep_rectification)
 
     stop = stop or threading.Event()
     connection = flask_app.extensions["redis"]
@@ -80,6 +81,7 @@ def start_in_process(flask_app, stop: threading.Event | None = None) -> threadin
     periodic = [(sweep_pending_routing, "ROUTING_SWEEP_INTERVAL_SECONDS"),
                 (sweep_processing_photos, "ROUTING_SWEEP_INTERVAL_SECONDS"),  # lost media jobs
                 (sweep_deadlines, "SLA_SWEEP_INTERVAL_SECONDS"),
+                (sweep_rectification, "SLA_SWEEP_INTERVAL_SECONDS"),
                 (sample_lookback, "LOOKBACK_INTERVAL_SECONDS")]
 
     def tick():

@@ -9,9 +9,15 @@ from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
 from .counters import CountyCounter, DayCounter
 from .exports import Export
+from .organisations import PartyOrganisation
+from .rounds import InspectionRound, RoundSettings
+from .review import ReviewEntry
+from .rectification import EvidenceDocument, Rectification, RectificationProblem, RoundCounter
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export)
+                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export,
+                 PartyOrganisation, InspectionRound, RoundSettings, ReviewEntry, Rectification,
+                 RectificationProblem, EvidenceDocument, RoundCounter)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]

@@ -38,6 +38,9 @@ def load(password: str, source: Path = FIXTURES) -> dict:
             set__inspector_ids=[by_name[n].id for n in task["inspectors"]],
             set__starts_on=task["starts_on"], set__ends_on=task["ends_on"],
             set__focus_categories=task["focus_categories"], set_on_insert__created_at=utcnow())
+    if spec.get("round_settings"):
+        from . import rounds
+        rounds.save_settings(county, spec["round_settings"])  # 边巡边改 on in the demo county
     return {**summary, "departments": Department.objects(county_code=county).count(),
             "rules": len(spec["rules"]), "users": [(u.username, u.role, u.department_code) for u in users],
             "tasks": len(spec["tasks"])}

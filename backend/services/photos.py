@@ -80,6 +80,12 @@ def _store(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
     return photo, True
 
 
+def store_evidence(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
+    """A rectification problem's evidence photo (services/rectification.py): the same checks,
+    storage and derivation as every photo."""
+    return _store(actor, owner, upload, purpose="evidence", **fields)
+
+
 def enqueue_derivation(photo_id) -> str | None:
     return enqueue("workers.jobs.derive_photo", str(photo_id), queue=MEDIA, job_id=f"derive-{photo_id}")
 
@@ -173,7 +179,11 @@ def for_finding(finding_id) -> list[Photo]:
 def get_visible(actor: Actor, photo_id: str) -> Photo:
     """A photo is visible to whoever may see its finding's ticket, and to its inspector."""
     photo = Photo.objects(id=photo_id, county_code=actor.county_code).first() if ObjectId.is_valid(photo_id) else None
-    if photo is not None and photo.uploaded_by != actor.id:
+    if photo is not None and photo.problem_id is not None:  # evidence of a rectification problem
+        from . import rectification
+        if photo.uploaded_by != actor.id and not rectification.can_see(actor, photo.problem_id):
+            photo = None
+    elif photo is not None and photo.uploaded_by != actor.id:
         ticket_ids = [photo.ticket_id]
         if photo.ticket_id is None:  # a finding's photo: its ticket, or the ticket it is evidence of
             finding = Finding.objects(id=photo.finding_id).only("ticket_id", "linked_ticket_id").first()
