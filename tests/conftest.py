@@ -52,7 +52,7 @@ def demo_snapshot(app):
     """The demo county loaded once; each test starts from a copy of these documents."""
     _reset_database()
     with app.app_context():
-        demo.load(PASSWORD)
+        demo.load(PASSWORD, with_round=False)  # the demo round: tests/test_rounds.py loads it
     db = mongoengine.get_db()
     return {name: list(db[name].find()) for name in db.list_collection_names()
             if not name.startswith("system.")}

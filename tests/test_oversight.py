@@ -64,11 +64,17 @@ def test_a_city_office_sees_its_two_counties_and_not_a_third(api, three_counties
     figures = ok(api.get("/api/v1/oversight/figures", as_="linyi-city"))
     assert [c["county_code"] for c in figures["counties"]] == ["371321", "371323"]
     for county_figures in figures["counties"]:
-        assert county_figures["total"]["fed_back"] == 2 and county_figures["total"]["by_class"]["immediate"] == 2
-        assert county_figures["total"]["completion_rate"] == 0.0
+        (mine,) = [r for r in county_figures["rounds"] if r["round_id"] == three_counties[county_figures["county_code"]]]
+        assert mine["total"]["fed_back"] == 2 and mine["total"]["by_class"]["immediate"] == 2
+        assert mine["total"]["completion_rate"] == 0.0 and mine["units"][0]["fed_back"] == 2
+    yinan = figures["counties"][0]
+    assert yinan["total"]["fed_back"] == 2 and yinan["county_name"] == "沂南县"
+    yishui = figures["counties"][1]
+    assert yishui["total"]["fed_back"] == 2 and yishui["total"]["closed"] == 0
     assert {r["county_code"] for r in ok(api.get("/api/v1/rounds", as_="linyi-city"))} == {"371321", "371323"}
     problems = ok(api.get("/api/v1/problems", as_="linyi-city"))
-    assert len(problems) == 4 and {p["county_code"] for p in problems} == {"371321", "371323"}
+    assert {p["county_code"] for p in problems} == {"371321", "371323"}
+    assert len([p for p in problems if p["round_id"] in three_counties.values()]) == 4
     # the third county (another city) is invisible, whatever the route
     other = three_counties["370102"]
     assert api.get(f"/api/v1/rounds/{other}", as_="linyi-city").status_code == 404
@@ -102,7 +108,7 @@ def test_the_levels_above_read_only(api, three_counties):
 
 def test_the_figures_move_with_each_closure(api, three_counties, run_jobs):
     """整改完成率 = 销号 ÷ fed back, from the counters kept on the write path."""
-    problem = ok(api.get("/api/v1/problems?county_code=371323", as_="office"))[0]
+    problem = ok(api.get(f"/api/v1/problems?round_id={three_counties['371323']}", as_="office"))[0]
     ticket_id = problem["ticket_id"]
     run_jobs()
     ticket = ok(api.get(f"/api/v1/tickets/{ticket_id}", as_="office"))
@@ -113,4 +119,11 @@ def test_the_figures_move_with_each_closure(api, three_counties, run_jobs):
     ok(api.post(f"/api/v1/problems/{problem['id']}/closure", as_="office", json={"approve": True}))
     figures = ok(api.get("/api/v1/oversight/figures", as_="linyi-city"))
     yishui = next(c for c in figures["counties"] if c["county_code"] == "371323")
-    assert yishui["total"]["closed"] == 1 and yishui["total"]["completion_rate"] == 0.5
+    (mine,) = [r for r in yishui["rounds"] if r["round_id"] == three_counties["371323"]]
+    assert mine["total"]["closed"] == 1 and mine["total"]["completion_rate"] == 0.5
+
+
+@pytest.mark.parametrize("role", ["organisation", "city_office", "province_office"])
+def test_the_county_admin_cannot_make_accounts_of_other_levels(api, role):
+    r = api.post("/api/v1/users", as_="admin", json={"username": f"x-{role}", "role": role, "password": PASSWORD})
+    assert r.status_code == 422 and "role" in r.get_json()["errors"]

@@ -250,11 +250,11 @@ def test_evidence_documents_are_checked_by_content(api, fed_back, data, name, st
 
 def test_evidence_over_the_size_limit_is_refused(app, api, fed_back):
     approved_plan(api, fed_back)
-    app.config["EVIDENCE_MAX_MB"] = 1
+    limit, app.config["EVIDENCE_MAX_MB"] = app.config["EVIDENCE_MAX_MB"], 1
     try:
         r = upload(api, fed_back["problems"]["road"], PDF + b"\0" * (1024 * 1024) + b"%%EOF", "big.pdf")
     finally:
-        app.config.pop("EVIDENCE_MAX_MB")
+        app.config["EVIDENCE_MAX_MB"] = limit
     assert r.status_code == 413
 
 
@@ -266,26 +266,34 @@ def test_a_long_term_problem_is_overdue_only_when_a_milestone_slips_and_then_esc
     from workers.jobs import sweep_rectification
     world, p = fed_back, fed_back["problems"]
     approved_plan(api, world)
-    assert sweep_rectification(moment(5))["overdue"] == 0      # milestones on time
+
+    def flags(name):
+        problem = ok(api.get(f"/api/v1/problems/{p[name]}", as_="office"))
+        return problem["overdue"], problem["escalation_level"]
+
+    sweep_rectification(moment(5))
+    assert flags("economy") == (False, 0) and flags("road") == (False, 0)    # everything on time
     # the 限期 problems are due in 10 days, the first milestone in 20: only the former slip at 12
-    assert sweep_rectification(moment(12))["overdue"] == 2
-    assert ok(api.get(f"/api/v1/problems/{p['economy']}", as_="office"))["overdue"] is False
-    counts = sweep_rectification(moment(22))
-    assert counts["overdue"] == 1 and counts["escalate2"] == 2          # the milestone slipped
+    sweep_rectification(moment(12))
+    assert flags("road") == (True, 1) and flags("public") == (True, 1) and flags("economy") == (False, 0)
+    sweep_rectification(moment(22))                                          # the milestone slipped
+    assert flags("economy") == (True, 1) and flags("road") == (True, 2)
     economy = ok(api.get(f"/api/v1/problems/{p['economy']}", as_="office"))
-    assert economy["overdue"] is True and economy["escalation_level"] == 1
     assert [e["action"] for e in economy["events"][-2:]] == ["overdue", "escalate"]
-    counts = sweep_rectification(moment(24))
-    assert counts["escalate1"] == 0 and counts["escalate2"] == 1        # 督办: the office's list
-    assert ok(api.get(f"/api/v1/problems/{p['economy']}", as_="office"))["escalation_level"] == 2
-    assert not any(sweep_rectification(moment(24)).values())            # each stage once
+    sweep_rectification(moment(24))
+    assert flags("economy") == (True, 2)                                     # 督办: the office's list
+    assert not any(sweep_rectification(moment(24)).values())                 # each stage once
     # the milestone reported done: the clock moves to the next one and the flags reset
     done = ok(api.post(f"/api/v1/mobile/rectification/problems/{p['economy']}/progress", as_=SECRETARY,
                        json={"note": "发展规划已制定", "milestone": 1}))
     assert done["overdue"] is False and done["escalation_level"] == 0
     assert done["due_at"].startswith((TODAY + timedelta(days=300)).isoformat())
-    assert sweep_rectification(moment(40))["overdue"] == 1    # only the neighbour's 30-day deadline
-    assert ok(api.get(f"/api/v1/problems/{p['economy']}", as_="office"))["overdue"] is False
+    sweep_rectification(moment(40))
+    assert flags("economy") == (False, 0)
+    # the sweep's reminders went to the office's outbox, one per stage and run
+    from backend.models import Notification
+    kinds = {n.kind for n in Notification.objects(county_code="371323")}
+    assert {"problem_overdue", "problem_escalate1", "problem_escalate2"} <= kinds
 
 
 def test_overdue_is_counted_from_the_clock_without_waiting_for_the_sweep(api, fed_back):
@@ -299,11 +307,13 @@ def test_overdue_is_counted_from_the_clock_without_waiting_for_the_sweep(api, fe
         (TODAY - timedelta(days=10)).isoformat()
     figures = ok(api.get(f"/api/v1/rounds/{world['round']['id']}/figures", as_="office"))
     assert figures["total"]["overdue"] == 1 and figures["total"]["fed_back"] == 5
-    assert [x["id"] for x in ok(api.get("/api/v1/problems?overdue=true", as_="office"))] == [problem_id]
+    overdue = ok(api.get(f"/api/v1/problems?overdue=true&round_id={world['round']['id']}", as_="office"))
+    assert [x["id"] for x in overdue] == [problem_id]
 
 
 def test_a_late_plan_is_flagged(api, fed_back):
     from workers.jobs import sweep_rectification
+    assert sweep_rectification(moment(29))["plan_overdue"] == 0
     assert sweep_rectification(moment(31))["plan_overdue"] == 2
     case = ok(api.get(f"/api/v1/rectifications/{fed_back['case']['id']}", as_="office"))
     assert case["plan_overdue"] is True and case["events"][-1]["action"] == "plan_overdue"

@@ -467,7 +467,7 @@ def add_evidence(actor: Actor, problem_id: str, upload) -> tuple[str, object, bo
 
 
 def _store_document(actor: Actor, problem: RectificationProblem, upload) -> tuple[EvidenceDocument, bool]:
-    data = _read_upload(upload, current_app.config.get("EVIDENCE_MAX_MB", 20))
+    data = _read_upload(upload, current_app.config["EVIDENCE_MAX_MB"])
     try:
         kind = documents.sniff(data)
     except documents.DocumentRejected as exc:
