@@ -186,3 +186,11 @@ def test_a_finding_outside_any_round_is_reviewed_by_the_office(api):
                           json=finding_payload(task, immediate=False, client_id=str(uuid.uuid4()))), 201)
     queue = ok(api.get("/api/v1/reviews", as_="office"))
     assert [e["source_id"] for e in queue] == [finding["id"]]
+
+
+def test_the_rounds_messages_are_in_chinese_by_default(api):
+    r = api.get("/api/v1/rounds/000000000000000000000000", as_="office")
+    assert r.status_code == 404 and r.get_json()["message"] == "没有您可查看的巡察轮次 000000000000000000000000。"
+    english = api.client.get("/api/v1/rounds/000000000000000000000000",
+                             headers={**api.headers("office"), "Accept-Language": "en"})
+    assert english.get_json()["message"] == "No inspection round 000000000000000000000000 that you can see."
