@@ -57,3 +57,17 @@ def test_the_office_page_shows_the_rounds_figures(server, browser):  # noqa: F81
     units = page.query_selector_all("#rounds tr[data-unit]")
     assert len(units) == 3 and "中共高桥村支部委员会" in page.inner_text("#rounds tbody")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_rounds_check_compares_the_counters_and_the_event_logs(app):
+    from backend.models import RoundCounter
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["rounds", "check"])
+    assert result.exit_code == 0 and "match" in result.output, result.output
+    (doc,) = RoundCounter.objects
+    unit = next(iter(doc.c))
+    RoundCounter.objects(id=doc.id).update_one(**{f"inc__c__{unit}__closed": 1})   # a lost write
+    result = runner.invoke(args=["rounds", "check"])
+    assert result.exit_code == 1 and "closed" in result.output
+    assert runner.invoke(args=["rounds", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["rounds", "check"]).exit_code == 0
