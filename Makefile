@@ -39,7 +39,7 @@ bench: $(STAMP)
 # New user-facing messages into the Chinese catalogue (then fill in their msgstr).
 messages: $(STAMP)
 	mkdir -p var
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k lazy_ --no-location --no-wrap --sort-output -o var/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k lazy_ -k N_ --no-location --no-wrap --sort-output -o var/messages.pot .
 	$(VENV)/bin/pybabel update -i var/messages.pot -d backend/translations -l zh --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:

@@ -23,10 +23,15 @@ class Actor:
     role: str
     county_code: str
     department_code: str | None
+    # Role organisation: the inspected organisation. Above the county (city_office,
+    # province_office) `county_code` is the 6-digit division code of the city (371300) or
+    # province (370000).
+    organisation_id: ObjectId | None = None
 
     @classmethod
     def of(cls, user: User) -> "Actor":
-        return cls(user.id, user.username, user.role, user.county_code, user.department_code)
+        return cls(user.id, user.username, user.role, user.county_code, user.department_code,
+                   user.organisation_id)
 
 
 def _serializer() -> URLSafeTimedSerializer:

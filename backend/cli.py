@@ -176,6 +176,42 @@ def rebuild_followups(county):
         click.echo(f"{tallies.kind}: {tallies.rebuild(county)} counties")
 
 
+rounds_cli = AppGroup("rounds", help="Inspection rounds and their rectification (issue 11).")
+
+
+@rounds_cli.command("sweep")
+@click.option("--now", default=None, help="Pretend it is this moment (ISO, with a timezone).")
+def sweep_rectification(now):
+    """超期 / 督办 of rectification problems, late plans and reports, each once."""
+    from workers.jobs import sweep_rectification as job
+    click.echo(", ".join(f"{stage}: {n}" for stage, n in job(now).items()))
+
+
+@rounds_cli.command("check")
+@click.option("--county", default=None, help="One county code; default: all counties.")
+def check_rounds(county):
+    """The round counters against the problems, and every round, 底稿 entry, rectification and
+    problem against its event log; exit 1 on a difference."""
+    from .services import rectification_counters
+    from .services.consistency import check_rounds as lifecycle
+    problems = rectification_counters.check(county)
+    for label, found in lifecycle(county):
+        problems += [f"{label}: {p}" for p in found]
+    for line in problems[:100]:
+        click.echo(line)
+    if problems:
+        raise click.ClickException(f"{len(problems)} differences; `flask rounds rebuild` fixes the counters.")
+    click.echo("Round counters match the problems; every event log agrees.")
+
+
+@rounds_cli.command("rebuild")
+@click.option("--county", default=None, help="One county code; default: all counties.")
+def rebuild_rounds(county):
+    """Recompute the round counters from the problems (run it when no problem changes)."""
+    from .services import rectification_counters
+    click.echo(f"Round counters rebuilt: {rectification_counters.rebuild(county)} rounds.")
+
+
 def register(app) -> None:
-    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, followups_cli):
+    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, followups_cli, rounds_cli):
         app.cli.add_command(group)

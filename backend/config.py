@@ -37,6 +37,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "LOGIN_LOCK_SECONDS": _int("LOGIN_LOCK_SECONDS", 900),
         "STATS_MIN_TICKETS": _int("STATS_MIN_TICKETS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "EVIDENCE_MAX_MB": _int("EVIDENCE_MAX_MB", 20),  # a rectification problem's evidence document
         # Tickets still pending_routing this long after creation are enqueued again.
         "ROUTING_SWEEP_GRACE_SECONDS": _int("ROUTING_SWEEP_GRACE_SECONDS", 30),
         "ROUTING_SWEEP_INTERVAL_SECONDS": _int("ROUTING_SWEEP_INTERVAL_SECONDS", 30),

@@ -3,4 +3,6 @@
 
 def register_blueprints(api) -> None:
     from .views import blp
+    from .rectification import blp as rectification_blp
     api.register_blueprint(blp)
+    api.register_blueprint(rectification_blp)

@@ -48,7 +48,7 @@ class SyncPushSchema(Schema):
 class SyncResultSchema(Schema):
     type = fields.Str()
     client_id = fields.Str()
-    status = fields.Str(metadata={"enum": ["created", "replayed", "conflict", "invalid"]})
+    status = fields.Str(metadata={"enum": ["created", "replayed", "revised", "conflict", "invalid"]})
     id = fields.Str()
     code = fields.Str()
     reason = fields.Str()

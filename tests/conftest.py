@@ -52,7 +52,7 @@ def demo_snapshot(app):
     """The demo county loaded once; each test starts from a copy of these documents."""
     _reset_database()
     with app.app_context():
-        demo.load(PASSWORD)
+        demo.load(PASSWORD, with_round=False)  # the demo round: tests/test_rounds.py loads it
     db = mongoengine.get_db()
     return {name: list(db[name].find()) for name in db.list_collection_names()
             if not name.startswith("system.")}
@@ -159,9 +159,21 @@ def finding_payload(task_id: str, **overrides) -> dict:
         "fact_basis": "现场查看，路面坑洼约200米，走访群众5人。",
         "policy_basis": "《山东省农村公路条例》第十二条",
         "responsibility_basis": "县交通运输局负责农村公路养护管理。",
+        # 立行立改: the demo county dispatches marked findings before review (边巡边改)
+        "immediate": True,
     }
     payload.update(overrides)
     return payload
+
+
+def approve_as_clue(api, finding_id: str, reviewer: str = "office") -> dict:
+    """The reviewer types a misconduct 底稿 entry a clue (线索): it is registered in the clue
+    loop. The office reviews the entries of tasks outside any round (the demo's)."""
+    entries = api.get("/api/v1/reviews", as_=reviewer, query_string={"page_size": 100}).get_json()
+    entry = next(e for e in entries if e["source_id"] == finding_id)
+    r = api.post(f"/api/v1/reviews/{entry['id']}/approve", as_=reviewer, json={"problem_type": "clue"})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
 
 
 @pytest.fixture
@@ -170,6 +182,7 @@ def submit(api):
     def do(username="inspector1", task_index=0, **overrides):
         payload = finding_payload(api.task_id(username, task_index), **overrides)
         return api.post("/api/v1/mobile/findings", as_=username, json=payload)
+    do.api = api
     return do
 
 
@@ -177,10 +190,12 @@ def submit(api):
 def counters_match_tickets(app, clean):
     """After every test the office's live counters equal counters rebuilt from the tickets."""
     yield
-    from backend.services import counters
+    from backend.services import counters, rectification_counters
     with app.app_context():
         problems = counters.check()
+        round_problems = rectification_counters.check()
     assert not problems, "counters differ from the tickets:\n" + "\n".join(problems[:20])
+    assert not round_problems, "round counters differ from the problems:\n" + "\n".join(round_problems[:20])
     from backend.services import accountability, clues, suggestions
     with app.app_context():
         problems = [p for t in (clues.TALLIES, suggestions.TALLIES, accountability.TALLIES) for p in t.check()]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pypdf import PdfReader
 
 from backend.domain.sla import CHINA
+from conftest import approve_as_clue
 
 OFFICE = "office"
 
@@ -37,7 +38,8 @@ def test_the_bulletin_prints_the_months_figures_suggestions_and_decisions_but_no
     for task, village in ((0, "371323001001"), (0, "371323001002"), (1, "371323101200")):
         submit(task_index=task, village_code=village, title="自来水水质浑浊", description="自来水水质浑浊")
     late = submit(title="<b>注入</b>&路灯不亮", description="村口路灯不亮，联系人13812345678。").get_json()
-    submit(category="misconduct", title="村干部优亲厚友线索", description="不得出现在通报中")
+    clue = submit(category="misconduct", title="村干部优亲厚友线索", description="不得出现在通报中").get_json()
+    approve_as_clue(submit.api, clue["id"])
     run_jobs()
     with app.app_context():
         Ticket.objects(id=late["ticket_id"]).update_one(set__due_at=datetime.now(UTC) - timedelta(days=3))

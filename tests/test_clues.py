@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import PASSWORD, finding_payload
+from conftest import PASSWORD, approve_as_clue, finding_payload
 from workers.jobs import sweep_followups
 
 OFFICE, HANDLER, OTHER_HANDLER = "office", "dept-discipline_commission", "discipline-2"
@@ -31,10 +31,12 @@ def user_id(api, username):
 
 
 def misconduct(submit, **overrides):
+    """A misconduct finding, typed a clue by its reviewer (the office, outside any round)."""
     fields = {"category": "misconduct", "title": f"村干部优亲厚友{MARK}",
               "description": f"群众反映村支书为亲属违规办理低保。{MARK}", **overrides}
     r = submit(**fields)
     assert r.status_code == 201, r.get_json()
+    approve_as_clue(submit.api, r.get_json()["id"])
     return r.get_json()
 
 
@@ -56,11 +58,15 @@ def pdf_text(data: bytes) -> str:
 
 def test_a_misconduct_finding_is_registered_as_a_numbered_clue_and_no_ticket(api, run_jobs):
     payload = finding_payload(api.task_id(), category="misconduct", title=f"村干部优亲厚友{MARK}")
+    payload["immediate"] = True  # even the inspector's 立行立改 mark never dispatches a clue
     r = api.post("/api/v1/mobile/findings", as_="inspector1", json=payload)
     assert r.status_code == 201, r.get_json()
     finding = r.get_json()
-    assert finding["ticket_id"] is None and finding["clue_status"] == "transferred"
-    assert finding["nearby_open_tickets"] == []
+    assert finding["ticket_id"] is None and finding["nearby_open_tickets"] == []
+    assert api.get("/api/v1/clues", as_=OFFICE).get_json()["clues"] == []  # waits for its review
+    approve_as_clue(api, finding["id"])
+    mine = api.get("/api/v1/mobile/findings", as_="inspector1").get_json()
+    assert next(f for f in mine if f["id"] == finding["id"])["clue_status"] == "transferred"
     assert run_jobs() == 0  # nothing to route
     assert api.get("/api/v1/tickets", as_=OFFICE).get_json() == []
 
@@ -235,6 +241,7 @@ def test_no_role_list_figure_export_or_phone_shows_a_clue_but_the_office_and_its
     assert near["nearby_open_tickets"] == []
     near = submit(category="misconduct", title="又一条", description="同一地点").get_json()
     assert near["nearby_open_tickets"] == []
+    approve_as_clue(api, near["id"])
 
     # The office's ticket lists, rates, common problems and ledgers: no clue anywhere.
     for path in ("/api/v1/tickets", "/api/v1/stats/resolution?group_by=category", "/api/v1/stats/trend",

@@ -12,6 +12,7 @@ from georeport import GeoReport
 from backend.models import Clue, Ticket
 from backend.models.open311 import Open311Key
 from backend.models.public_reports import PublicReport
+from conftest import approve_as_clue
 from public_helpers import complete_finding, fix_and_close
 from test_office_page import server  # noqa: F401  (fixture)
 
@@ -89,6 +90,7 @@ def tickets(api, submit, run_jobs):
     road = submit(title="路面<坑洼>&积水").get_json()["ticket_id"]
     water = submit(title="自来水停水", description="自来水停水三天，联系人13812345678").get_json()["ticket_id"]
     clue = submit(category="misconduct", title="村干部优亲厚友", description="低保优亲厚友").get_json()["id"]
+    approve_as_clue(submit.api, clue)
     run_jobs()
     return {"road": Ticket.objects.get(id=road), "water": Ticket.objects.get(id=water),
             "clue": Clue.objects.get(finding_id=clue)}

@@ -4,7 +4,7 @@ import os
 from rq import cron
 
 from .jobs import (sample_lookback, sweep_deadlines, sweep_followups, sweep_pending_routing,
-                   sweep_processing_photos)
+                   sweep_processing_photos, sweep_rectification)
 from .queues import DEFAULT, MEDIA, ROUTING
 
 cron.register(sweep_pending_routing, ROUTING,
@@ -14,6 +14,8 @@ cron.register(sweep_processing_photos, MEDIA,
 cron.register(sweep_deadlines, DEFAULT,
               interval=int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "300")))
 cron.register(sweep_followups, DEFAULT,
+              interval=int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "300")))
+cron.register(sweep_rectification, DEFAULT,
               interval=int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "300")))
 cron.register(sample_lookback, DEFAULT,
               interval=int(os.environ.get("LOOKBACK_INTERVAL_SECONDS", str(24 * 3600))))

@@ -105,3 +105,14 @@ def sweep_followups(now: str | None = None) -> dict:
     with runtime.app().app_context():
         moment = datetime.fromisoformat(now) if now else None
         return {"clues": clues.sweep(moment), "suggestions": suggestions.sweep(moment)}
+
+
+def sweep_rectification(now: str | None = None) -> dict:
+    """超期 · 督办 of rectification problems (a 限期 deadline, a 长期 milestone) and the
+    units' late plans and reports, each once however often this runs (issue 11)."""
+    from datetime import datetime
+
+    from backend.services import rectification
+
+    with runtime.app().app_context():
+        return rectification.sweep(datetime.fromisoformat(now) if now else None)

@@ -63,7 +63,7 @@ def start_in_process(flask_app, stop: threading.Event | None = None) -> threadin
     """Run the queues and the periodic jobs inside this process (embedded mode)."""
     from .queues import QUEUE_NAMES, get_queue
     from .jobs import (sample_lookback, sweep_deadlines, sweep_followups, sweep_pending_routing,
-                       sweep_processing_photos)
+                       sweep_processing_photos, sweep_rectification)
 
     stop = stop or threading.Event()
     connection = flask_app.extensions["redis"]
@@ -82,6 +82,7 @@ def start_in_process(flask_app, stop: threading.Event | None = None) -> threadin
                 (sweep_processing_photos, "ROUTING_SWEEP_INTERVAL_SECONDS"),  # lost media jobs
                 (sweep_deadlines, "SLA_SWEEP_INTERVAL_SECONDS"),
                 (sweep_followups, "SLA_SWEEP_INTERVAL_SECONDS"),  # clues' and suggestions' replies
+                (sweep_rectification, "SLA_SWEEP_INTERVAL_SECONDS"),
                 (sample_lookback, "LOOKBACK_INTERVAL_SECONDS")]
 
     def tick():

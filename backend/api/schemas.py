@@ -209,6 +209,20 @@ class FindingSchema(Schema):
     link_to_ticket_id = fields.Str(load_only=True, load_default=None, metadata={
         "description": "an open ticket this finding repeats (from nearby_open_tickets): the finding "
                        "becomes its evidence instead of opening a new ticket"})
+    # 问题底稿 (issue 11): 责任主体, the inspector's 立行立改 mark, and the review as it stands
+    responsible_post = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(
+        ["secretary", "deputy_secretary", "member", "contact"]), metadata={
+        "description": "责任主体: the post of the inspected organisation answering for it (default secretary)"})
+    immediate = fields.Bool(load_default=False, metadata={
+        "description": "立行立改: where the county allows it (边巡边改) the finding is dispatched as a ticket "
+                       "before review"})
+    reopens_problem_id = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": "回头看 of a round: the closed rectification problem this finding finds back"})
+    revision = fields.Int(dump_only=True)
+    review_status = fields.Str(dump_only=True, allow_none=True, metadata={
+        "enum": ["pending", "approved", "returned", "merged", "rejected"],
+        "description": "returned: resubmit the same client_id with the corrected content"})
+    review_note = fields.Str(dump_only=True, allow_none=True, metadata={"description": "why it was sent back"})
     township_code = fields.Str(dump_only=True)
     ticket_id = fields.Str(dump_only=True, allow_none=True)
     linked_ticket_id = fields.Str(dump_only=True, allow_none=True)

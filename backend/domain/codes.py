@@ -7,6 +7,9 @@ class Role(str, Enum):
     DEPARTMENT = "department"  # 县直部门 / 乡镇
     OFFICE = "office"          # 县委巡察办
     ADMIN = "admin"
+    ORGANISATION = "organisation"        # 被巡察党组织: its secretary or named contact
+    CITY_OFFICE = "city_office"          # 市委巡察办: its counties, read-only
+    PROVINCE_OFFICE = "province_office"  # 省委巡视办: its cities' counties, read-only
 
 
 class Category(str, Enum):

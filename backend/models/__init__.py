@@ -16,11 +16,16 @@ from .accountability import AccountabilityDecision
 from .bulletins import Bulletin
 from .public_reports import PublicReport
 from .open311 import Open311Key
+from .organisations import PartyOrganisation
+from .rounds import InspectionRound, RoundSettings
+from .review import ReviewEntry
+from .rectification import EvidenceDocument, Rectification, RectificationProblem, RoundCounter
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
                  SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export,
                  Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin,
-                 PublicReport, Open311Key)
+                 PublicReport, Open311Key, PartyOrganisation, InspectionRound, RoundSettings, ReviewEntry,
+                 Rectification, RectificationProblem, EvidenceDocument, RoundCounter)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "LifecycleEvent", "ALL_DOCUMENTS"]

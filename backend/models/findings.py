@@ -43,6 +43,14 @@ class Finding(Document):
     policy_basis = StringField(required=True)          # 政策依据
     responsibility_basis = StringField(required=True)  # 责任依据
     needs_action = BooleanField(default=True)
+    # 问题底稿: the 责任主体 named ({post}), the inspector's 立行立改 mark, and the review
+    responsible_post = StringField()
+    immediate = BooleanField(default=False)
+    dispatch = BooleanField(default=False)     # it gets a ticket (边巡边改, or approved 立行立改)
+    revision = IntField(default=1)
+    review_status = StringField()              # pending / approved / returned / merged / rejected
+    review_note = StringField()                # the reviewer's reason when sent back or not accepted
+    reopens_problem_id = ObjectIdField()       # a 回头看 finding: the closed problem it finds back
     ticket_id = ObjectIdField()
     clue_id = ObjectIdField()    # a misconduct finding becomes a clue (问题线索), never a ticket
     created_at = DateTimeField(default=utcnow)
@@ -75,6 +83,7 @@ class Photo(Document):
     owner = StringField(required=True)  # "finding:<id>" or "ticket:<id>": one copy per owner and content
     purpose = StringField(required=True, choices=("finding", "evidence", "verification", "report"))
     finding_id = ObjectIdField()
+    problem_id = ObjectIdField()   # evidence of a rectification problem (owner "problem:<id>")
     ticket_id = ObjectIdField()
     county_code = StringField(required=True)
     uploaded_by = ObjectIdField(required=True)

@@ -15,6 +15,7 @@ class Suggestion(Document):
     source = StringField(required=True)                # common_problem / round_report / other
     source_ref = StringField()                         # e.g. category:livelihood, keyword:低保
     ticket_ids = ListField(ObjectIdField())            # the tickets behind the common problem
+    review_entry_id = ObjectIdField()                  # the 底稿 entry the round's reviewer typed a suggestion
     created_by = ObjectIdField()
 
     status = StringField(required=True)
@@ -40,5 +41,6 @@ class Suggestion(Document):
     events = ListField(EmbeddedDocumentField(LifecycleEvent))
     meta = {"indexes": [("county_code", "-created_at"), ("county_code", "department_code", "status"),
                         ("status", "remind_at"), ("status", "due_at"), ("status", "escalate1_at"),
-                        ("status", "escalate2_at"), {"fields": ["sweep_run"], "sparse": True}],
+                        ("status", "escalate2_at"), {"fields": ["sweep_run"], "sparse": True},
+                        {"fields": ["review_entry_id"], "unique": True, "sparse": True}],
             "ordering": ["-created_at"]}

@@ -23,9 +23,13 @@ class InspectionTask(Document):
     focus_categories = ListField(StringField())
     created_by = ObjectIdField()
     created_at = DateTimeField(default=utcnow)
-    # "inspection" (planned by the office) or "lookback" (回头看: re-inspect closed tickets)
+    # "inspection" (planned by the office), "lookback" (回头看: re-inspect closed tickets),
+    # "round_lookback" (回头看 of chosen organisations' closed problems) or
+    # "rectification_check" (on-site check of problems before 销号)
     kind = StringField(default="inspection")
     ticket_ids = ListField(ObjectIdField())
+    round_id = ObjectIdField()               # the inspection round it belongs to
+    problem_ids = ListField(ObjectIdField())  # round_lookback / rectification_check: the problems
     # Sync cursor: the change number of the latest change (services/changes.py).
     change_seq = IntField()
     changed_at = DateTimeField()

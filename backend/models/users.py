@@ -1,4 +1,4 @@
-from mongoengine import BooleanField, DateTimeField, Document, IntField, StringField
+from mongoengine import BooleanField, DateTimeField, Document, IntField, ObjectIdField, StringField
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.codes import Role, values
@@ -21,6 +21,8 @@ class User(Document):
     # For notifications: a mobile number for SMS, and who heads the department (督办 level 1).
     phone = StringField()
     is_department_head = BooleanField(default=False)
+    # Role `organisation`: the inspected party organisation whose rectification this user sees.
+    organisation_id = ObjectIdField()
     meta = {"indexes": ["county_code"]}
 
     def set_password(self, password: str, method: str = "scrypt") -> None:

@@ -7,6 +7,7 @@ from redis.exceptions import RedisError
 from ..auth import Actor, issue_token
 from ..domain.codes import Role
 from ..errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from ..i18n import _
 from ..models import User
 from . import departments
 
@@ -74,6 +75,10 @@ def get_user(actor: Actor, user_id: str) -> User:
 
 
 def _check_department(actor: Actor, role: str, department_code: str | None) -> None:
+    if role in (Role.ORGANISATION, Role.CITY_OFFICE, Role.PROVINCE_OFFICE):
+        raise InvalidInput(_("An account of role %(role)s is not made here: an organisation's through "
+                             "POST /organisations/{id}/members; the levels above the county have their own.",
+                             role=str(getattr(role, "value", role))), errors={"role": ["Not a county account."]})
     if role == Role.DEPARTMENT and not department_code:
         raise InvalidInput("A department user needs a department_code.",
                            errors={"department_code": ["Required for the department role."]})

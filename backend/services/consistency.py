@@ -47,3 +47,34 @@ def check(county_code: str | None = None):
         found = problems_of(ticket, inactive)
         if found:
             yield ticket.get("number"), found
+
+
+# ---------------------------------------------------------------- the inspection round (issue 11)
+
+def check_rounds(county_code: str | None = None):
+    """Yield (label, [problems]) for every round, 底稿 entry, rectification and problem whose
+    state disagrees with its event log; an unresolved problem without a responsible person;
+    an approved problem entry without its problem."""
+    from ..domain import rectification as rect
+    from ..domain.rounds import RECTIFIED_TYPES, REVIEW_MACHINE, ROUND_MACHINE
+    from ..models import InspectionRound, Rectification, RectificationProblem, ReviewEntry
+    from .lifecycle import problems_of as lifecycle_problems
+
+    query = {"county_code": county_code} if county_code else {}
+    kinds = ((InspectionRound, ROUND_MACHINE, ("create",), "round"),
+             (ReviewEntry, REVIEW_MACHINE, ("queue",), "entry"),
+             (Rectification, rect.CASE_MACHINE, ("feed_back",), "rectification"),
+             (RectificationProblem, rect.PROBLEM_MACHINE, ("open",), "problem"))
+    for model, machine, firsts, label in kinds:
+        fields = {"status": 1, "version": 1, "events": 1, "number": 1, "responsible_name": 1, "decision": 1,
+                  "problem_id": 1}
+        for doc in model._get_collection().find(query, fields):
+            found = lifecycle_problems(doc, machine, firsts)
+            if model is RectificationProblem and doc.get("status") != "closed" and not doc.get("responsible_name"):
+                found.append("unresolved, without a responsible person")
+            if model is ReviewEntry and doc.get("status") == "approved" \
+                    and (doc.get("decision") or {}).get("problem_type") in RECTIFIED_TYPES \
+                    and not RectificationProblem.objects(id=doc.get("problem_id")).first():
+                found.append("approved as a problem, but its rectification problem is missing")
+            if found:
+                yield f"{label} {doc.get('number') or doc['_id']}", found

@@ -10,7 +10,8 @@ from . import accounts, divisions, tasks
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "yishui"
 
 
-def load(password: str, source: Path = FIXTURES) -> dict:
+def load(password: str, source: Path = FIXTURES, with_round: bool = True) -> dict:
+    """`with_round`: also the inspection round mid-rectification (services/demo_round.py)."""
     spec = json.loads((source / "county.json").read_text(encoding="utf-8"))
     county = spec["county_code"]
     summary = divisions.import_county(source, county)
@@ -38,6 +39,11 @@ def load(password: str, source: Path = FIXTURES) -> dict:
             set__inspector_ids=[by_name[n].id for n in task["inspectors"]],
             set__starts_on=task["starts_on"], set__ends_on=task["ends_on"],
             set__focus_categories=task["focus_categories"], set_on_insert__created_at=utcnow())
+    if spec.get("round_settings"):
+        from . import demo_round, rounds
+        rounds.save_settings(county, spec["round_settings"])  # 边巡边改 on in the demo county
+        if with_round:
+            users += demo_round.load(county, password)        # a round mid-rectification (issue 11)
     return {**summary, "departments": Department.objects(county_code=county).count(),
             "rules": len(spec["rules"]), "users": [(u.username, u.role, u.department_code) for u in users],
             "tasks": len(spec["tasks"])}

@@ -21,7 +21,7 @@ from .tasks import my_task, task_village
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
                   "location", "observed_at", "fact_basis", "policy_basis", "responsibility_basis",
-                  "needs_action", "link_to_ticket_id")
+                  "needs_action", "link_to_ticket_id", "immediate", "responsible_post", "reopens_problem_id")
 
 
 def _fingerprint(data: dict) -> str:
@@ -49,15 +49,21 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
 
     With `link_to_ticket_id` the finding becomes evidence of that open ticket (the
     inspector said it is the same problem) and opens no ticket of its own."""
+    from . import rectification, review, rounds
     fingerprint = _fingerprint(data)
     existing = Finding.objects(client_id=data["client_id"]).first()
     if existing:
+        if existing.inspector_id == actor.id and existing.fingerprint != fingerprint \
+                and existing.review_status == "returned":
+            return _with_nearby(review.resubmit_finding(existing, data, fingerprint)), False  # a new revision
         return _replay(actor, existing, fingerprint), False
     task = my_task(actor, data["task_id"])
     village = task_village(task, data["village_code"])
     target = None
     if data.get("link_to_ticket_id"):
         target = _linkable_ticket(actor, data["link_to_ticket_id"], data["category"])
+    reopens = rectification.check_reopen(actor, task, data["reopens_problem_id"]) \
+        if data.get("reopens_problem_id") else None
     location = location_from(data.get("location"))
     finding = Finding(
         client_id=data["client_id"], fingerprint=fingerprint, county_code=actor.county_code,
@@ -67,7 +73,10 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
         point=[location.lon, location.lat] if location else None, observed_at=to_millis(data["observed_at"]),
         fact_basis=data["fact_basis"], policy_basis=data["policy_basis"],
         responsibility_basis=data["responsibility_basis"], needs_action=data.get("needs_action", True),
-        linked_ticket_id=target.id if target else None)
+        linked_ticket_id=target.id if target else None, responsible_post=data.get("responsible_post"),
+        immediate=bool(data.get("immediate")), reopens_problem_id=reopens.id if reopens else None,
+        # 边巡边改: the inspector's 立行立改 mark dispatches it before review where the county allows
+        dispatch=rounds.fast_track(actor.county_code, data["category"], bool(data.get("immediate"))))
     _check_place(finding, village)
     finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
     try:
@@ -102,7 +111,8 @@ def submit_from_report(actor: Actor, report, data: dict) -> Finding:
         title=data["title"], description=data["description"], location=report.location,
         point=report.point, observed_at=to_millis(report.created_at), fact_basis=data["fact_basis"],
         policy_basis=data["policy_basis"], responsibility_basis=data["responsibility_basis"],
-        public_report_id=report.id)
+        # the office accepted it for action: dispatched at once, its 底稿 entry recorded so
+        dispatch=True, public_report_id=report.id)
     _check_place(finding, village)
     finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
     try:
@@ -114,17 +124,21 @@ def submit_from_report(actor: Actor, report, data: dict) -> Finding:
 
 
 def _follow_up(finding: Finding) -> None:
-    """What a stored finding leads to: joining its linked ticket, or opening its own."""
+    """What a stored finding leads to: joining its linked ticket; reopening the closed problem
+    a 回头看 finding names; or, as a 问题底稿 entry, the review queue, and its own ticket
+    at once where it is dispatched before review (边巡边改)."""
+    from . import rectification, review
     if finding.linked_ticket_id:
         tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id)
-    elif finding.category in RESTRICTED_CATEGORIES:  # a clue: its own confidential loop
-        if finding.clue_id is None:
-            from . import clues
-            clues.register_from_finding(None, finding)
-    elif finding.needs_action and finding.ticket_id is None:
-        ticket = tickets.open_from_finding(finding)
-        Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp())
-        Finding.objects(id=finding.id).update_one(**changes.stamp())
+    elif finding.reopens_problem_id:
+        rectification.reopen_from_finding(finding)
+    elif finding.needs_action:
+        review.queue_finding(finding)
+        if finding.dispatch and finding.ticket_id is None:
+            ticket = tickets.open_from_finding(finding)
+            Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp())
+            Finding.objects(id=finding.id).update_one(**changes.stamp())
+            review.record_dispatch(finding, ticket)
 
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
@@ -143,13 +157,13 @@ def _with_nearby(finding: Finding) -> Finding:
 def open_missing_tickets(older_than) -> int:
     """Open the tickets of findings that were stored but whose ticket was not (the process
     stopped in between). Returns how many were opened."""
-    orphans = Finding.objects(needs_action=True, ticket_id=None, linked_ticket_id=None, clue_id=None,
+    from . import review
+    for finding in Finding.objects(needs_action=True, review_status=None, linked_ticket_id=None,
+                                   reopens_problem_id=None, created_at__lt=older_than):
+        review.queue_finding(finding)  # its 底稿 entry, lost the same way
+    orphans = Finding.objects(needs_action=True, dispatch=True, ticket_id=None, linked_ticket_id=None,
                               created_at__lt=older_than)
-    opened = 0
-    for finding in orphans:
-        _follow_up(finding)
-        opened += 1
-    return opened
+    return sum(1 for finding in orphans if tickets.open_from_finding(finding))
 
 
 def get_mine(actor: Actor, finding_id: str) -> Finding:

@@ -233,6 +233,7 @@ def _notify_pending(model, notify) -> None:
 # ---------------------------------------------------------------- attachments
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_KINDS = frozenset({"pdf", "docx", "jpeg", "png"})
 
 
 def store_attachment(actor: Actor | None, county_code: str, owner: str, kind: str, data: bytes,
@@ -240,12 +241,15 @@ def store_attachment(actor: Actor | None, county_code: str, owner: str, kind: st
     """Keep a document whose type its bytes prove (PDF, DOCX, JPEG, PNG); 415 otherwise."""
     if not data:
         raise InvalidInput(_("The file is empty."), errors={"file": ["Empty."]})
-    content_type = documents.sniff(data)
-    if content_type is None:
-        raise UnsupportedDocument(_("Send a PDF or Word (DOCX) document, or a JPEG or PNG scan; "
-                                    "this file is none of them."))
+    try:
+        found = documents.sniff(data, ATTACHMENT_KINDS)
+    except documents.DocumentRejected as exc:
+        raise (UnsupportedDocument if exc.kind == "unsupported" else InvalidInput)(
+            _("Send a PDF or Word (DOCX) document, or a JPEG or PNG scan: %(reason)s", reason=_(str(exc))),
+            errors={"file": [_(str(exc))]})
+    content_type = documents.CONTENT_TYPES[found]
     digest = hashlib.sha256(data).hexdigest()
-    name = f"{kind}-{digest[:12]}.{documents.EXTENSIONS[content_type]}"
+    name = f"{kind}-{digest[:12]}.{documents.extension(found)}"
     attachment = Attachment(county_code=county_code, owner=owner, kind=kind, content_type=content_type,
                             filename=name, size=len(data), sha256=digest, generated=generated,
                             uploaded_by=actor.id if actor else None)

@@ -107,15 +107,25 @@ def _rows_of(tickets: list[dict], names: dict) -> Iterator[tuple[str, list]]:
         ]
 
 
+def _source(params: dict):
+    """(headers, rows, column widths) of the ledger `params` asks for: the tickets' ledger,
+    or a round's 整改台账 (`kind` rectification, services/rectification_ledger.py)."""
+    if (params or {}).get("kind") == "rectification":
+        from . import rectification_ledger
+        return rectification_ledger.HEADERS, rectification_ledger.rows, rectification_ledger.WIDTHS
+    return HEADERS, rows, (20, 16, 24, 40, 12, 20, 30, 30, 30, 16, 12, 17, 17, 17, 17, 17, 17, 10, 8, 8, 30, 17)
+
+
 def csv_stream(county_code: str, params: dict, counted: list | None = None) -> Iterator[bytes]:
     """The CSV ledger as UTF-8 with a BOM, a few hundred rows per chunk. Appends the number
     of rows to `counted` at the end, if given."""
+    headers, source, _widths = _source(params)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     count = 0
-    for _, cells in rows(county_code, params):
+    for _, cells in source(county_code, params):
         writer.writerow(cells)
         count += 1
         if count % 200 == 0:
@@ -134,28 +144,28 @@ def write_xlsx(county_code: str, params: dict, target) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    headers, source, widths = _source(params)
     book = Workbook(write_only=True)
     sheet, current, count = None, None, 0
-    for category, cells in rows(county_code, params):
+    for category, cells in source(county_code, params):
         if category != current:
-            sheet, current = _sheet(book, category, Font, WriteOnlyCell), category
+            sheet, current = _sheet(book, category, Font, WriteOnlyCell, headers, widths), category
         sheet.append(cells)
         count += 1
     if sheet is None:
-        _sheet(book, None, Font, WriteOnlyCell)
+        _sheet(book, None, Font, WriteOnlyCell, headers, widths)
     book.save(target)
     return count
 
 
-def _sheet(book, category, Font, WriteOnlyCell):
+def _sheet(book, category, Font, WriteOnlyCell, headers=HEADERS, widths=()):
     title = CATEGORY_LABELS.get(category, category) if category else "台账"
     sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", title)[:31])
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLMNOPQRSTUV", (20, 16, 24, 40, 12, 20, 30, 30, 30, 16, 12,
-                                                        17, 17, 17, 17, 17, 17, 10, 8, 8, 30, 17)):
+    for column, width in zip("ABCDEFGHIJKLMNOPQRSTUV", widths):
         sheet.column_dimensions[column].width = width
     header = []
-    for text in HEADERS:
+    for text in headers:
         cell = WriteOnlyCell(sheet, value=text)
         cell.font = Font(bold=True)
         header.append(cell)

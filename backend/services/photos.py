@@ -85,6 +85,12 @@ def _keep(actor: Actor, owner: str, data: bytes, digest: str, facts: images.Phot
     return photo, True
 
 
+def store_evidence(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
+    """A rectification problem's evidence photo (services/rectification.py): the same checks,
+    storage and derivation as every photo."""
+    return _store(actor, owner, upload, purpose="evidence", **fields)
+
+
 def enqueue_derivation(photo_id) -> str | None:
     return enqueue("workers.jobs.derive_photo", str(photo_id), queue=MEDIA, job_id=f"derive-{photo_id}")
 
@@ -208,6 +214,10 @@ def get_visible(actor: Actor, photo_id: str) -> Photo:
     photo = Photo.objects(id=photo_id, county_code=actor.county_code).first() if ObjectId.is_valid(photo_id) else None
     if photo is not None and photo.purpose == "report" and photo.finding_id is None:
         if actor.role != Role.OFFICE:  # a villager's photo awaiting review: the office's alone
+            photo = None
+    elif photo is not None and photo.problem_id is not None:  # evidence of a rectification problem
+        from . import rectification
+        if photo.uploaded_by != actor.id and not rectification.can_see(actor, photo.problem_id):
             photo = None
     elif photo is not None and photo.uploaded_by != actor.id:
         ticket_ids = [photo.ticket_id]

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from bson import ObjectId
 from flask import current_app
+from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
 
 from ..auth import Actor
@@ -88,6 +89,29 @@ def create(actor: Actor, data: dict) -> Suggestion:
         setattr(suggestion, name, value)
     return followups.create(suggestion, domain.MACHINE, TALLIES, "send", actor, note=data.get("note"),
                             data={"department_code": data["department_code"]})
+
+
+def from_review(actor: Actor, entry, *, department_code: str, title: str, content: str,
+                note: str | None = None) -> Suggestion:
+    """A 底稿 entry the round's reviewer approved as a suggestion to `department_code`
+    becomes one (source: the round's report), once per entry."""
+    existing = Suggestion.objects(review_entry_id=entry.id).first()
+    if existing:
+        return existing
+    departments.require(entry.county_code, department_code)
+    now = utcnow()
+    suggestion = Suggestion(number=followups.next_number(entry.county_code, PREFIX, now),
+                            county_code=entry.county_code, department_code=department_code, title=title,
+                            content=content, source=SuggestionSource.ROUND_REPORT.value,
+                            source_ref=f"round:{entry.round_id}" if entry.round_id else None,
+                            review_entry_id=entry.id, created_by=actor.id, status=S.SENT.value)
+    for name, value in _clocks(_due_day(None)).fields().items():
+        setattr(suggestion, name, value)
+    try:
+        return followups.create(suggestion, domain.MACHINE, TALLIES, "send", actor, note=note,
+                                data={"department_code": department_code, "review_entry_id": str(entry.id)})
+    except NotUniqueError:  # handed off concurrently
+        return Suggestion.objects.get(review_entry_id=entry.id)
 
 
 def _tickets(actor: Actor, ids: list[str]) -> list[ObjectId]:

@@ -44,7 +44,9 @@ def push(actor: Actor, items: list[dict]) -> list[dict]:
                 data = dict(data)
                 stored, created = tasks.check_in(actor, data.pop("task_id"), data)
                 result["flags"] = list(stored.flags)
-            result.update(status="created" if created else "replayed", id=str(stored.id))
+            # "revised": a finding sent back in review, resubmitted as its new revision
+            status = "created" if created else "revised" if getattr(stored, "revised", False) else "replayed"
+            result.update(status=status, id=str(stored.id))
         except Conflict as exc:
             result.update(status="conflict", code=exc.code, reason=exc.message)
         except DomainError as exc:

@@ -14,7 +14,8 @@ from ..models.tasks import TaskVillage
 from . import changes
 
 
-def create_task(actor: Actor, data: dict) -> InspectionTask:
+def create_task(actor: Actor, data: dict, round_id=None) -> InspectionTask:
+    """`round_id`: the inspection round the task belongs to (services/rounds.py checks it)."""
     known, ids = _check_task(actor, data)
     codes = list(dict.fromkeys(data["village_codes"]))
     task = InspectionTask(county_code=actor.county_code, name=data["name"], village_codes=codes,
@@ -22,7 +23,7 @@ def create_task(actor: Actor, data: dict) -> InspectionTask:
                           inspector_ids=[ObjectId(i) for i in ids],
                           starts_on=data["starts_on"].isoformat(), ends_on=data["ends_on"].isoformat(),
                           focus_categories=data.get("focus_categories", []), created_by=actor.id,
-                          change_seq=changes.next_seq(), changed_at=utcnow())
+                          round_id=round_id, change_seq=changes.next_seq(), changed_at=utcnow())
     task.save()
     return task
 

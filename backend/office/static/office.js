@@ -66,18 +66,20 @@ async function refresh() {
   $("#scope").textContent = state.department ? "部门：" + state.departmentName : "全县";
   $("#all-departments").hidden = !state.department;
   try {
-    const [summary, byDepartment, trend, overdue, problems] = await Promise.all([
+    const [summary, byDepartment, trend, overdue, problems, rounds] = await Promise.all([
       json("/stats/resolution?" + query({ group_by: "department" })),
       json("/stats/resolution?" + query({ group_by: "department", department: "", rank_by: $("#rank-by").value })),
       json("/stats/trend?" + query()),
       json("/stats/overdue?" + query({ limit: 50 })),
       json("/stats/common-problems?" + query()),
+      json("/oversight/figures"),
     ]);
     tiles(summary.total);
     departments(byDepartment);
     months(trend.months);
     overdueList(overdue);
     problemList(problems.problems);
+    roundFigures(rounds);
     document.body.dataset.loaded = String(Date.now());
   } catch (e) {
     $("#error").textContent = e.message;
@@ -152,6 +154,32 @@ function problemList(problems) {
       el("div", { class: "villages" }, p.villages.map((v) => v.name).join("、"))));
   }
   if (!problems.length) list.append(el("li", {}, "本期没有共性问题。"));
+}
+
+const CLASS = { immediate: "立行立改", deadline: "限期", long_term: "长期" };
+
+function roundFigures(body) {
+  // 巡察整改: each round's units with 整改完成率, problems by class, overdue and 销号
+  const box = $("#rounds");
+  box.replaceChildren();
+  const rounds = body.counties.flatMap((c) => c.rounds);
+  for (const r of rounds) {
+    const t = r.total;
+    const byClass = Object.entries(t.by_class).map(([k, n]) => CLASS[k] + " " + n).join("，");
+    const table = el("table", { "data-round": r.round_id },
+      el("thead", {}, el("tr", {}, ...["被巡察单位", "已反馈", "已销号", "整改完成率", "整改中", "超期"]
+        .map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...r.units.map((u) => el("tr", { "data-unit": u.unit_key },
+        el("td", { class: "title" }, u.unit_name), el("td", {}, String(u.fed_back)), el("td", {}, String(u.closed)),
+        el("td", {}, pct(u.completion_rate)), el("td", {}, String(u.by_state.rectifying + u.by_state.closure_requested)),
+        el("td", {}, String(u.overdue))))));
+    box.append(el("h3", {}, r.name),
+      el("p", { class: "round-total", "data-round-total": r.round_id },
+        "问题 " + t.problems + " 个（" + byClass + "），已反馈 " + t.fed_back + "，已销号 " + t.closed +
+        "，整改完成率 " + pct(t.completion_rate) + "，超期 " + t.overdue),
+      el("div", { class: "scroll" }, table));
+  }
+  if (!rounds.length) box.append(el("p", {}, "暂无巡察轮次。"));
 }
 
 async function save(response, fallbackName) {

@@ -1,0 +1,286 @@
+"""The 问题底稿 review queue: every finding that needs action is an entry; the round's
+组长 approves it (with its class and type), sends it back to its author with a reason,
+merges it into another entry, or does not accept it. `_transition` is the only writer of
+an entry; each decision is one version-guarded update with its event.
+
+The queue holds entries of any source: `source_kind` "finding" today. Another kind (the
+villagers' reports of 码上巡视) joins it by calling `queue()` with its own kind and
+registering how a decision reaches its source in `SOURCES`.
+"""
+from collections.abc import Callable
+from datetime import date
+
+from bson import ObjectId
+from mongoengine.errors import NotUniqueError
+from mongoengine.queryset.visitor import Q
+
+from ..auth import Actor
+from ..domain.codes import RESTRICTED_CATEGORIES, Role
+from ..domain.rounds import (RECTIFIED_TYPES, REVIEW_MACHINE, ProblemType, RectificationClass,
+                             ReviewAction, ReviewStatus)
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..i18n import _
+from ..models import Finding, InspectionRound, InspectionTask, ReviewEntry
+from ..models.common import utcnow
+from ..models.review import Milestone, ReviewDecision
+from . import changes, lifecycle, review_handoff
+
+RS = ReviewStatus
+
+
+# ---------------------------------------------------------------- sources
+
+def _mirror_to_finding(entry: ReviewEntry) -> None:
+    """The inspector's phone learns every decision through its sync feed (the finding)."""
+    Finding.objects(id=entry.source_id).update_one(
+        set__review_status=entry.status,
+        set__review_note=entry.return_reason if entry.status in (RS.RETURNED, RS.REJECTED) else None,
+        **changes.stamp())
+
+
+# source kind -> what a decision does to the source (None: nothing)
+SOURCES: dict[str, Callable[[ReviewEntry], None] | None] = {"finding": _mirror_to_finding}
+
+
+def _after(entry: ReviewEntry) -> ReviewEntry:
+    hook = SOURCES.get(entry.source_kind)
+    if hook:
+        hook(entry)
+    return entry
+
+
+def _transition(entry: ReviewEntry, action, target, actor: Actor | None, **kw) -> ReviewEntry:
+    return _after(lifecycle.transition(entry, REVIEW_MACHINE, action, target, actor, **kw))
+
+
+# ---------------------------------------------------------------- joining the queue
+
+def queue(*, source_kind: str, source_id, county_code: str, round_id, task_id, author_id,
+          village_code: str, township_code: str, fields: dict, immediate_mark: bool = False) -> ReviewEntry:
+    """Put an entry in the queue once per source (idempotent)."""
+    existing = ReviewEntry.objects(source_kind=source_kind, source_id=source_id).first()
+    if existing:
+        return existing
+    now = utcnow()
+    entry = ReviewEntry(source_kind=source_kind, source_id=source_id, county_code=county_code,
+                        round_id=round_id, task_id=task_id, author_id=author_id, village_code=village_code,
+                        township_code=township_code, immediate_mark=immediate_mark, status=RS.PENDING.value,
+                        version=1, created_at=now, updated_at=now, **fields,
+                        events=[lifecycle.first_event(ReviewAction.QUEUE.value, RS.PENDING.value, None,
+                                                      data={"source": source_kind})])
+    try:
+        entry.save(force_insert=True)
+    except NotUniqueError:
+        return ReviewEntry.objects.get(source_kind=source_kind, source_id=source_id)
+    return entry
+
+
+def _finding_fields(finding: Finding) -> dict:
+    return {"category": finding.category, "severity": finding.severity, "title": finding.title,
+            "description": finding.description, "fact_basis": finding.fact_basis,
+            "policy_basis": finding.policy_basis, "responsibility_basis": finding.responsibility_basis,
+            "responsible_subject": {"post": finding.responsible_post} if finding.responsible_post else {}}
+
+
+def queue_finding(finding: Finding) -> ReviewEntry:
+    task = InspectionTask.objects(id=finding.task_id).only("round_id").first()
+    entry = queue(source_kind="finding", source_id=finding.id, county_code=finding.county_code,
+                  round_id=task.round_id if task else None, task_id=finding.task_id,
+                  author_id=finding.inspector_id, village_code=finding.village_code,
+                  township_code=finding.township_code, fields=_finding_fields(finding),
+                  immediate_mark=finding.immediate)
+    if finding.review_status is None:
+        Finding.objects(id=finding.id, review_status=None).update_one(set__review_status=entry.status)
+    return entry
+
+
+def record_dispatch(finding: Finding, ticket) -> None:
+    """边巡边改: the finding was dispatched as a ticket before review (recorded once)."""
+    entry = ReviewEntry.objects(source_kind="finding", source_id=finding.id).first()
+    if entry is None or entry.ticket_id is not None:
+        return
+    try:
+        _transition(entry, ReviewAction.DISPATCH, entry.status, None, note="边巡边改：立行立改先行派单",
+                    data={"ticket_id": str(ticket.id)},
+                    set_fields={"ticket_id": ticket.id, "dispatched_before_review": True},
+                    expect={"ticket_id": None})
+    except Conflict:
+        pass  # recorded by a concurrent replay, or decided meanwhile: the ticket id stays on the finding
+
+
+def resubmit_finding(finding: Finding, data: dict, fingerprint: str) -> Finding:
+    """The inspector's new revision of a finding that was sent back (same client_id): the
+    finding takes the new content and its entry waits for review again."""
+    entry = ReviewEntry.objects(source_kind="finding", source_id=finding.id).first()
+    if entry is None or entry.status != RS.RETURNED:
+        raise Conflict(_("client_id %(id)s was already used for a different finding; generate a new UUID "
+                         "for a new finding.", id=finding.client_id), code="client_id_conflict")
+    if data["task_id"] != str(finding.task_id) or data["village_code"] != finding.village_code:
+        raise InvalidInput(_("A new revision keeps its task and village."),
+                           errors={"task_id": ["Must stay the same."], "village_code": ["Must stay the same."]})
+    from .findings import location_from
+    from ..models.common import to_millis
+    location = location_from(data.get("location")) or finding.location
+    update = {"set__fingerprint": fingerprint, "inc__revision": 1, "set__review_status": RS.PENDING.value,
+              "set__review_note": None, "set__location": location,
+              "set__point": [location.lon, location.lat] if location else None,
+              "set__observed_at": to_millis(data["observed_at"]),
+              "set__immediate": bool(data.get("immediate")), "set__responsible_post": data.get("responsible_post")}
+    for name in ("category", "severity", "title", "description", "fact_basis", "policy_basis",
+                 "responsibility_basis"):
+        update[f"set__{name}"] = data[name]
+    updated = Finding.objects(id=finding.id, revision=finding.revision, fingerprint=finding.fingerprint).modify(
+        new=True, **update, **changes.stamp())
+    if updated is None:
+        raise Conflict(_("The finding changed meanwhile; sync and try again."), code="stale")
+    _transition(entry, ReviewAction.RESUBMIT, RS.PENDING.value, _author(updated),
+                data={"revision": updated.revision},
+                set_fields={**_finding_fields(updated), "revision": updated.revision, "return_reason": None,
+                            "immediate_mark": updated.immediate})
+    updated.revised = True
+    return updated
+
+
+def _author(finding: Finding) -> Actor:
+    from ..models import User
+    user = User.objects(id=finding.inspector_id).first()
+    return Actor.of(user)
+
+
+# ---------------------------------------------------------------- the reviewer
+
+def scope(actor: Actor) -> Q:
+    """Entries `actor` reviews: the office those of its county outside any round; a 组长
+    those of the rounds they lead."""
+    if actor.role == Role.OFFICE:
+        return Q(county_code=actor.county_code, round_id=None)
+    if actor.role == Role.INSPECTOR:
+        led = [r.id for r in InspectionRound.objects(county_code=actor.county_code, leader_id=actor.id).only("id")]
+        return Q(county_code=actor.county_code, round_id__in=led)
+    return Q(id=None)
+
+
+def list_queue(actor: Actor, round_id: str | None = None, status: str | None = "pending"):
+    query = ReviewEntry.objects(scope(actor)).exclude("events")
+    if round_id:
+        query = query.filter(round_id=round_id if ObjectId.is_valid(round_id) else None)
+    if status:
+        query = query.filter(status=status)
+    return query.order_by("created_at")
+
+
+def get_reviewable(actor: Actor, entry_id: str, version: int | None = None) -> ReviewEntry:
+    entry = ReviewEntry.objects(scope(actor), id=entry_id).first() if ObjectId.is_valid(entry_id) else None
+    if entry is None:
+        if actor.role not in (Role.OFFICE, Role.INSPECTOR):
+            raise Forbidden(_("Only a round's team leader (组长) reviews its 底稿 entries."))
+        raise NotFound(_("No 底稿 entry %(id)s that you review.", id=entry_id))
+    if version is not None and version != entry.version:
+        raise Conflict(_("The entry changed since you read it (version %(have)s, now %(now)s); reload it.",
+                         have=version, now=entry.version), code="stale")
+    return entry
+
+
+def _milestones(items: list[dict], allow_past: bool) -> list[Milestone]:
+    from ..domain.rectification import local_day
+    today = local_day(utcnow())
+    errors = {}
+    days = [m["due_on"] for m in items]
+    if not items:
+        errors["milestones"] = ["A long-term problem needs at least one milestone."]
+    elif days != sorted(days):
+        errors["milestones"] = ["Give the milestones in the order of their dates."]
+    elif not allow_past and days[0] < today:
+        errors["milestones"] = ["A milestone lies in the past."]
+    if errors:
+        raise InvalidInput(_("The decision cannot be recorded as sent; see errors."), errors=errors)
+    return [Milestone(title=m["title"], due_on=m["due_on"].isoformat() if isinstance(m["due_on"], date)
+                      else m["due_on"]) for m in items]
+
+
+def _decision(actor: Actor, entry: ReviewEntry, data: dict, allow_past: bool) -> ReviewDecision:
+    kind = data["problem_type"]
+    klass = data.get("problem_class")
+    errors = {}
+    if entry.category in RESTRICTED_CATEGORIES and kind != ProblemType.CLUE:
+        errors["problem_type"] = ["A misconduct entry is a clue (线索): it never enters the ticket loop."]
+    if kind in RECTIFIED_TYPES and not klass:
+        errors["problem_class"] = ["Required for a problem: immediate, deadline or long_term."]
+    if klass == RectificationClass.DEADLINE and not (data.get("deadline_days") or data.get("deadline_months")):
+        errors["deadline_days"] = ["A 限期 problem needs deadline_days or deadline_months."]
+    if kind in (ProblemType.DEPARTMENT, ProblemType.SUGGESTION) and not data.get("department_code"):
+        errors["department_code"] = ["Name the county department."]
+    if data.get("department_code"):
+        from ..models import Department
+        if not Department.objects(county_code=entry.county_code, code=data["department_code"]).first():
+            errors["department_code"] = ["Unknown department."]
+    if errors:
+        raise InvalidInput(_("The decision cannot be recorded as sent; see errors."), errors=errors)
+    milestones = _milestones(data.get("milestones") or [], allow_past) \
+        if klass == RectificationClass.LONG_TERM else []
+    return ReviewDecision(problem_class=klass if kind in RECTIFIED_TYPES else None, problem_type=kind,
+                          deadline_days=data.get("deadline_days") if klass == "deadline" else None,
+                          deadline_months=data.get("deadline_months") if klass == "deadline" else None,
+                          milestones=milestones, department_code=data.get("department_code"),
+                          responsible_post=data.get("responsible_post")
+                          or entry.responsible_subject.get("post") or "secretary",
+                          note=data.get("note"), decided_by=actor.id, decided_at=utcnow())
+
+
+def approve(actor: Actor, entry_id: str, data: dict, *, allow_past: bool = False) -> ReviewEntry:
+    """Approve an entry with its class and type. An organisation's or a department's problem
+    becomes a rectification problem (立行立改 also opens its department ticket now); a clue
+    or a suggestion is handed off to its own loop."""
+    from . import rectification
+    entry = get_reviewable(actor, entry_id, data.get("version"))
+    decision = _decision(actor, entry, data, allow_past)
+    problem_id = ObjectId() if decision.problem_type in RECTIFIED_TYPES else None
+    approved = _transition(entry, ReviewAction.APPROVE, RS.APPROVED.value, actor, note=decision.note,
+                           data={"problem_type": decision.problem_type, "problem_class": decision.problem_class},
+                           set_fields={"decision": decision, "problem_id": problem_id})
+    if problem_id:
+        rectification.open_problem(approved, problem_id, actor)
+    else:
+        review_handoff.hand_off(actor, approved)
+    return ReviewEntry.objects.get(id=approved.id)
+
+
+def send_back(actor: Actor, entry_id: str, reason: str, version: int | None = None) -> ReviewEntry:
+    """退回: back to its author with the reason; the author resubmits a new revision."""
+    entry = get_reviewable(actor, entry_id, version)
+    if entry.source_kind != "finding":
+        raise Conflict(_("Only an inspector's entry can be sent back to its author."), code="no_author")
+    return _transition(entry, ReviewAction.RETURN, RS.RETURNED.value, actor, note=reason,
+                       data={"revision": entry.revision}, set_fields={"return_reason": reason})
+
+
+def reject(actor: Actor, entry_id: str, reason: str, version: int | None = None) -> ReviewEntry:
+    """不予采纳, with the reason."""
+    entry = get_reviewable(actor, entry_id, version)
+    return _transition(entry, ReviewAction.REJECT, RS.REJECTED.value, actor, note=reason,
+                       set_fields={"return_reason": reason})
+
+
+def merge(actor: Actor, entry_id: str, into_id: str, note: str | None, version: int | None = None) -> ReviewEntry:
+    """Merge an entry into another of the same round (the same problem seen twice): it ends
+    as merged; the other records it (its event `absorb`)."""
+    entry = get_reviewable(actor, entry_id, version)
+    target = get_reviewable(actor, into_id)
+    if target.id == entry.id:
+        raise InvalidInput(_("An entry cannot be merged into itself."), errors={"into_id": ["The same entry."]})
+    if target.round_id != entry.round_id or target.status not in (RS.PENDING, RS.APPROVED):
+        raise Conflict(_("Merge into a pending or approved entry of the same round."), code="merge_target")
+    merged = _transition(entry, ReviewAction.MERGE, RS.MERGED.value, actor, note=note,
+                         data={"into": str(target.id)}, set_fields={"merged_into": target.id})
+    for _attempt in range(3):
+        try:
+            _transition(target, ReviewAction.ABSORB, target.status, actor, note=note,
+                        data={"merged": str(entry.id)}, push={"merged_ids": entry.id})
+            break
+        except Conflict:
+            target = ReviewEntry.objects.get(id=target.id)
+    return merged
+
+
+def detail(actor: Actor, entry_id: str) -> ReviewEntry:
+    return get_reviewable(actor, entry_id)
