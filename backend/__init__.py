@@ -1,5 +1,6 @@
 """The Flask application: `create_app()` wires config, databases, the API and the jobs."""
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from . import config as config_module
@@ -10,6 +11,7 @@ from .extensions import connect_mongo, connect_redis
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = EncodableJSONProvider(app)
     app.config.update(config_module.from_env(overrides))
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -50,6 +52,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workers import runtime
     runtime.bind(app)
     return app
+
+
+class EncodableJSONProvider(DefaultJSONProvider):
+    """JSON answers that can always be encoded as UTF-8: a lone surrogate stored before text
+    was cleaned on the way in becomes U+FFFD instead of a server error."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        from .domain.text import scrub
+        return scrub(super().dumps(obj, **kwargs))
 
 
 class DocumentedApi(Api):

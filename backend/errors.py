@@ -87,6 +87,16 @@ def handle_http_exception(exc: HTTPException):
     return response
 
 
+def handle_recursion(exc: RecursionError):
+    """A JSON body nested deeper than the parser can go (100,000 brackets) is the client's
+    fault; any other recursion is ours."""
+    from flask import request
+    if request.is_json:
+        return error_body(400, "bad_request", _("The request body is nested too deeply to read; "
+                                                "send a flat JSON object."), {"body": [_("Nested too deeply.")]})
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception):
     from flask import current_app
     current_app.logger.exception("unhandled error")
@@ -96,4 +106,5 @@ def handle_unexpected(exc: Exception):
 def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(RecursionError, handle_recursion)
     app.register_error_handler(Exception, handle_unexpected)

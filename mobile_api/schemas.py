@@ -3,12 +3,13 @@ import uuid
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from backend.api.schemas import CheckInSchema, FindingSchema, TaskSchema, TicketSchema
+from backend.api.schemas import (CheckInSchema, Code, FindingSchema, NearbyTicketSchema, TaskSchema,
+                                 TicketSchema)
 from backend.services.sync import MAX_BATCH
 
 
 class QueuedCheckInSchema(CheckInSchema):
-    task_id = fields.Str(required=True)
+    task_id = Code(64, required=True)
 
 
 ITEM_SCHEMAS = {"finding": FindingSchema, "check_in": QueuedCheckInSchema}
@@ -56,7 +57,7 @@ class SyncResultSchema(Schema):
     ticket_id = fields.Str(allow_none=True)
     linked_ticket_id = fields.Str(allow_none=True)
     flags = fields.List(fields.Str())
-    nearby_open_tickets = fields.List(fields.Dict())
+    nearby_open_tickets = fields.List(fields.Nested(NearbyTicketSchema))
 
 
 class SyncPushResultSchema(Schema):
@@ -92,5 +93,5 @@ class SyncPullSchema(Schema):
 
 
 class LinkSchema(Schema):
-    ticket_id = fields.Str(required=True, metadata={"description": "the open ticket this finding repeats"})
+    ticket_id = Code(64, required=True, metadata={"description": "the open ticket this finding repeats"})
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from ..auth import current_actor, requires
 from ..domain.codes import Category, Role, values
 from ..services import ledger, stats
-from .schemas import VillageCode
+from .schemas import Code, Masked, VillageCode
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
                 description="The county office's rates, overdue list, common problems and ledger")
@@ -18,7 +18,7 @@ class WindowSchema(Schema):
     """Tickets created between `from` and `to` (Asia/Shanghai days, inclusive), filtered."""
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    department = fields.Str(load_default=None, validate=validate.Length(1, 64),
+    department = Code(64, load_default=None,
                             metadata={"description": "department code; `(none)` for tickets "
                                                      "without one (pending routing, triage)"})
     township = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{9}$", error="A township code has 9 digits."))
@@ -99,7 +99,7 @@ class OverdueQuerySchema(WindowSchema):
 class OverdueTicketSchema(Schema):
     id = fields.Str()
     number = fields.Str()
-    title = fields.Str()
+    title = Masked()
     category = fields.Str()
     status = fields.Str()
     department_code = fields.Str(allow_none=True)
@@ -131,7 +131,7 @@ class PlaceSchema(Schema):
 class ProblemTicketSchema(Schema):
     id = fields.Str()
     number = fields.Str()
-    title = fields.Str()
+    title = Masked()
     village_code = fields.Str()
 
 

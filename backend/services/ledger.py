@@ -15,7 +15,9 @@ from datetime import date, datetime
 from bson import ObjectId
 
 from ..auth import Actor
+from ..domain import privacy
 from ..domain.problems import CATEGORY_LABELS
+from ..domain.text import spreadsheet_cell
 from ..domain.sla import CHINA
 from ..errors import Conflict, NotFound
 from ..models import Export, Finding, Ticket
@@ -36,15 +38,7 @@ FIELDS = ("id", "number", "category", "title", "description", "township_code", "
           "events")
 BATCH = 500
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def mask(text: str | None) -> str:
-    """Personal data out of free text: 138****1234, 371323********1234."""
-    if not text:
-        return ""
-    return _MOBILE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
+mask = privacy.mask
 
 
 def _when(moment: datetime | None) -> str:
@@ -54,7 +48,7 @@ def _when(moment: datetime | None) -> str:
 def _latest_progress(events: list) -> tuple[str, str]:
     for event in reversed(events or []):
         if event.get("action") in PROGRESS_ACTIONS and event.get("note"):
-            return mask(event["note"]), _when(event.get("at"))
+            return mask(event["note"]) or "", _when(event.get("at"))
     return "", ""
 
 
@@ -116,7 +110,7 @@ def csv_stream(county_code: str, params: dict, counted: list | None = None) -> I
     writer.writerow(HEADERS)
     count = 0
     for _, cells in rows(county_code, params):
-        writer.writerow(cells)
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
         count += 1
         if count % 200 == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -139,7 +133,7 @@ def write_xlsx(county_code: str, params: dict, target) -> int:
     for category, cells in rows(county_code, params):
         if category != current:
             sheet, current = _sheet(book, category, Font, WriteOnlyCell), category
-        sheet.append(cells)
+        sheet.append([spreadsheet_cell(cell) for cell in cells])
         count += 1
     if sheet is None:
         _sheet(book, None, Font, WriteOnlyCell)
