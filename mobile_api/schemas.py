@@ -49,7 +49,8 @@ class SyncPushSchema(Schema):
 class SyncResultSchema(Schema):
     type = fields.Str()
     client_id = fields.Str()
-    status = fields.Str(metadata={"enum": ["created", "replayed", "conflict", "invalid"]})
+    status = fields.Str(metadata={"enum": ["created", "replayed", "conflict", "invalid", "error"], "description":
+                                  "invalid: fix it or drop it; error: the server failed, send it again later"})
     id = fields.Str()
     code = fields.Str()
     reason = fields.Str()

@@ -15,7 +15,7 @@ from ..domain.states import OPEN_STATES
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Finding, Location, Ticket, Village
 from ..models.common import to_millis, utcnow
-from . import changes, tickets
+from . import changes, places, tickets
 from .tasks import my_task, task_village
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
@@ -37,7 +37,7 @@ def location_from(sent: dict | None) -> Location | None:
     if not sent:
         return None
     crs = sent.get("crs") or geo.Crs.WGS84.value
-    lat, lon = geo.to_wgs84(sent["lat"], sent["lon"], crs)
+    lat, lon = places.wgs84_of(sent["lat"], sent["lon"], crs, "location")
     return Location(lat=lat, lon=lon, accuracy_m=sent.get("accuracy_m"), crs=crs,
                     sent_lat=sent["lat"], sent_lon=sent["lon"], source="phone")
 

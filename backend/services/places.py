@@ -1,6 +1,17 @@
 """Reference data a county's users look up: its departments, townships and villages."""
 from ..auth import Actor
+from ..domain import geo
+from ..errors import InvalidInput
 from ..models import Department, Township, Village
+
+
+def wgs84_of(lat: float, lon: float, crs: str | None, field: str) -> tuple[float, float]:
+    """What a phone or the admin sent, in WGS-84; a point that cannot be converted is a 422
+    naming `field`, with the reason."""
+    try:
+        return geo.to_wgs84(lat, lon, crs or geo.Crs.WGS84.value)
+    except geo.CoordinateError as exc:
+        raise InvalidInput(str(exc), errors={field: [str(exc)]}, code="unconvertible_position")
 
 
 def departments(actor: Actor):
@@ -57,7 +68,7 @@ def set_village_position(actor: Actor, code: str, data: dict) -> dict:
         if data.get("lat") is None or data.get("lon") is None:
             raise InvalidInput("Send lat and lon (and crs), or from_checkins: true.",
                                errors={"lat": ["Required without from_checkins."]})
-        lat, lon = geo.to_wgs84(data["lat"], data["lon"], data.get("crs") or "wgs84")
+        lat, lon = wgs84_of(data["lat"], data["lon"], data.get("crs"), "lat")
         source = "admin"
     Village.objects(id=village.id).update_one(set__lat=lat, set__lon=lon, set__point=[lon, lat],
                                               set__position_source=source, set__position_set_at=utcnow())

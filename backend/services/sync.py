@@ -8,6 +8,7 @@ Pull: what changed since a cursor. Changed documents carry a change number
 change numbered up to the watermark has been delivered, and so have the listed newer ones,
 which are not old enough yet to be sure that no smaller number is still being written.
 """
+import logging
 from datetime import timedelta
 
 from ..auth import Actor
@@ -18,13 +19,15 @@ from ..models.sync import SyncRemoval
 from . import changes, findings, tasks, tickets
 
 MAX_BATCH = 50
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- push
 
 def push(actor: Actor, items: list[dict]) -> list[dict]:
     """Store each queued item once. Results in the order sent, one per item: created,
-    replayed, conflict or invalid (with the reason and the field errors).
+    replayed, conflict or invalid (with the reason and the field errors), or error (our
+    fault, logged: the phone keeps the item and sends it again).
 
     Each item arrives loaded by its schema (`data`), or with the schema's `errors`."""
     results = []
@@ -49,6 +52,10 @@ def push(actor: Actor, items: list[dict]) -> list[dict]:
             result.update(status="conflict", code=exc.code, reason=exc.message)
         except DomainError as exc:
             result.update(status="invalid", code=exc.code, reason=exc.message, errors=exc.errors)
+        except Exception:  # a fault of ours: logged; the phone keeps the item and sends it again
+            log.exception("sync item %s (%s) failed", client_id, kind)
+            result.update(status="error", code="internal_error",
+                          reason="The server could not store this item; it has been logged. Send it again later.")
         results.append(result)
     return results
 

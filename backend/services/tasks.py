@@ -11,7 +11,7 @@ from ..models import CheckIn, Finding, InspectionTask, User, Village
 from ..models.common import utcnow
 from ..models.sync import SyncRemoval
 from ..models.tasks import TaskVillage
-from . import changes
+from . import changes, places
 
 
 def create_task(actor: Actor, data: dict) -> InspectionTask:
@@ -72,7 +72,7 @@ def check_in(actor: Actor, task_id: str, data: dict) -> tuple[CheckIn, bool]:
             return existing, False
     village = task_village(task, data.get("village_code"))
     crs = data.get("crs") or geo.Crs.WGS84.value
-    lat, lon = geo.to_wgs84(data["lat"], data["lon"], crs)
+    lat, lon = places.wgs84_of(data["lat"], data["lon"], crs, "lat")
     known = (village.lat, village.lon) if village.lat is not None and village.lon is not None else None
     check = geo.check_place(lat, lon, data.get("accuracy_m"), county_code=task.county_code, village=known,
                             far_m=current_app.config["FAR_FROM_VILLAGE_M"])
