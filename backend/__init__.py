@@ -18,6 +18,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
+    if not app.config["SECRET_KEY"]:  # the embedded mode (production refuses to start without one)
+        from .services.settings import embedded_secret_key
+        app.config["SECRET_KEY"] = embedded_secret_key()
+    from . import ratelimit
+    ratelimit.init_app(app)
 
     api = DocumentedApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

@@ -14,10 +14,12 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, errors: dict | None = None, code: str | None = None):
+    def __init__(self, message: str, errors: dict | None = None, code: str | None = None,
+                 headers: dict | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.headers = headers or {}
         if code:
             self.code = code
 
@@ -54,6 +56,7 @@ def error_body(status: int, code: str, message: str, errors: dict | None = None)
 
 def handle_domain_error(exc: DomainError):
     response = error_body(exc.status, exc.code, exc.message, exc.errors)
+    response.headers.update(exc.headers)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
