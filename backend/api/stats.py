@@ -1,11 +1,14 @@
 """The county office's figures: rates, trends, league tables, overdue tickets, common
 problems (共性问题) and the ledger (台账)."""
+import itertools
+
 from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from ..auth import current_actor, requires
+from ..domain import windows
 from ..domain.codes import Category, Role, values
 from ..services import ledger, stats
 from .schemas import Code, Masked, VillageCode
@@ -16,8 +19,8 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
 
 class WindowSchema(Schema):
     """Tickets created between `from` and `to` (Asia/Shanghai days, inclusive), filtered."""
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, metadata={"description": "from 2000-01-01"})
+    to = fields.Date(load_default=None, metadata={"description": "at most a year after today"})
     department = Code(64, load_default=None,
                             metadata={"description": "department code; `(none)` for tickets "
                                                      "without one (pending routing, triage)"})
@@ -26,9 +29,10 @@ class WindowSchema(Schema):
     category = fields.Str(load_default=None, validate=validate.OneOf(values(Category)))
 
     @validates_schema
-    def window_in_order(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ValidationError("'to' must not be before 'from'.", field_name="to")
+    def window_in_range(self, data, **kwargs):
+        errors = windows.window_errors(data.get("from_"), data.get("to"), stats.today())
+        if errors:
+            raise ValidationError(errors)
 
 
 def _filters(query: dict) -> dict:
@@ -240,7 +244,9 @@ class LedgerCsv(MethodView):
     def get(self, query):
         """The ledger (台账) as CSV (UTF-8 with BOM), streamed: any size, personal data masked"""
         actor = current_actor()
-        body = stream_with_context(ledger.csv_stream(actor.county_code, _params(query)))
+        chunks = ledger.csv_stream(actor.county_code, _params(query))
+        first = next(chunks)  # a failure before the first byte is still a JSON error
+        body = stream_with_context(itertools.chain([first], chunks))
         return _attachment(body, ledger.filename(actor.county_code, "csv"), "text/csv; charset=utf-8")
 
 
