@@ -2,6 +2,6 @@
 
 
 def register_blueprints(api) -> None:
-    from . import auth, photos, places, routing, sla, stats, tasks, tickets, users
-    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos):
+    from . import audit, auth, photos, places, routing, sla, stats, tasks, tickets, users
+    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos, audit):
         api.register_blueprint(module.blp)

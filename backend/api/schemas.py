@@ -579,3 +579,39 @@ class HandoverSchema(Schema):
 class HandoverResultSchema(Schema):
     moved = fields.Int()
     remaining = fields.Int()
+
+
+# ---------------------------------------------------------------- personal data
+
+class RevealNoteSchema(Schema):
+    seq = fields.Int()
+    action = fields.Str()
+    note = fields.Str()
+
+
+class RevealSchema(Schema):
+    """A ticket's texts whole, for its current handler only (every reveal is logged)."""
+    id = fields.Str()
+    number = fields.Str()
+    title = fields.Str()
+    description = fields.Str()
+    fact_basis = fields.Str(allow_none=True)
+    policy_basis = fields.Str(allow_none=True)
+    responsibility_basis = fields.Str(allow_none=True)
+    notes = fields.List(fields.Nested(RevealNoteSchema))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Str()
+    action = fields.Str()
+    actor_id = fields.Str()
+    actor_name = fields.Str()
+    department_code = fields.Str(allow_none=True)
+    ticket_id = fields.Str()
+    ticket_number = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    at = fields.DateTime()
+
+
+class AuditFilterSchema(Schema):
+    ticket_id = Code(64)

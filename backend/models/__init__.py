@@ -10,9 +10,11 @@ from .notifications import Notification, SweepRun
 from .counters import CountyCounter, DayCounter
 from .exports import Export
 from .sessions import Session, Setting
+from .audit import AuditEntry
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export, Session, Setting)
+                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export, Session, Setting,
+                 AuditEntry)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]

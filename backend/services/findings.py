@@ -74,7 +74,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     except NotUniqueError:  # the same submission raced in on another connection
         return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
     _follow_up(finding)
-    return _with_nearby(Finding.objects.get(id=finding.id)), True
+    return _with_nearby(actor, Finding.objects.get(id=finding.id)), True
 
 
 def _follow_up(finding: Finding) -> None:
@@ -92,11 +92,11 @@ def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
         raise Conflict(f"client_id {existing.client_id} was already used for a different finding; "
                        "generate a new UUID for a new finding.", code="client_id_conflict")
     _follow_up(existing)  # the first attempt may have stopped between finding and ticket
-    return _with_nearby(Finding.objects.get(id=existing.id))
+    return _with_nearby(actor, Finding.objects.get(id=existing.id))
 
 
-def _with_nearby(finding: Finding) -> Finding:
-    finding.nearby_open_tickets = nearby_open_tickets(finding)
+def _with_nearby(actor: Actor, finding: Finding) -> Finding:
+    finding.nearby_open_tickets = nearby_open_tickets(actor, finding)
     return finding
 
 
@@ -159,9 +159,10 @@ def apply_photo_location(finding: Finding, photo) -> None:
 NEARBY_MAX = 10
 
 
-def nearby_open_tickets(finding: Finding) -> list[dict]:
-    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding, the
-    nearest NEARBY_MAX first, so the phone can offer "this is the same problem".
+def nearby_open_tickets(actor: Actor, finding: Finding) -> list[dict]:
+    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding that the
+    inspector may open (tickets.scope), the nearest NEARBY_MAX first, so the phone can
+    offer "this is the same problem".
 
     A bounding box on the tickets' stored lat/lon narrows the county's open tickets in the
     query (this works on mongomock and real MongoDB alike); great-circle distances filter
@@ -172,7 +173,7 @@ def nearby_open_tickets(finding: Finding) -> list[dict]:
     here = (finding.location.lat, finding.location.lon)
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(*here, radius)
     candidates = Ticket.objects(
-        county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES], category=finding.category,
+        tickets.scope(actor), county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES], category=finding.category,
         location__lat__gte=min_lat, location__lat__lte=max_lat,
         location__lon__gte=min_lon, location__lon__lte=max_lon,
     ).order_by().only("id", "number", "title", "status", "village_code", "location", "created_at",
@@ -195,10 +196,10 @@ def nearby_open_tickets(finding: Finding) -> list[dict]:
 
 
 def _linkable_ticket(actor: Actor, ticket_id: str, category: str) -> Ticket:
-    ticket = (Ticket.objects(id=ticket_id, county_code=actor.county_code).first()
+    ticket = (Ticket.objects(tickets.scope(actor), id=ticket_id).first()
               if ObjectId.is_valid(ticket_id) else None)
     if ticket is None or ticket.category in RESTRICTED_CATEGORIES:
-        raise InvalidInput(f"No open ticket {ticket_id} in your county to add this finding to.",
+        raise InvalidInput(f"No open ticket {ticket_id} that you can see to add this finding to.",
                            errors={"link_to_ticket_id": ["Unknown ticket."]})
     if ticket.category != category:
         raise InvalidInput("A finding can only be evidence for a ticket of the same category.",

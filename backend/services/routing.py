@@ -40,9 +40,14 @@ def explain(actor: Actor, category: str, village_code: str, text: str, severity:
 
 # ---------------------------------------------------------------- admin edits
 
-def _validate_target(county_code: str, data: dict) -> None:
+def _validate_target(county_code: str, data: dict, rule: RoutingRule | None = None) -> None:
     if data.get("department_code") and data["department_code"] != domain.TOWNSHIP_GOVERNMENT:
         departments.require(county_code, data["department_code"])
+    category = data["category"] if "category" in data else (rule.category if rule else None)
+    department = data.get("department_code") or (rule.department_code if rule else None)
+    error = domain.rule_error(category, department)
+    if error:
+        raise InvalidInput(error, errors={"department_code": [error]}, code="restricted_category")
 
 
 def list_rules(actor: Actor):
@@ -65,7 +70,7 @@ def create_rule(actor: Actor, data: dict) -> RoutingRule:
 
 def update_rule(actor: Actor, rule_id: str, data: dict) -> RoutingRule:
     rule = get_rule(actor, rule_id)
-    _validate_target(actor.county_code, data)
+    _validate_target(actor.county_code, data, rule)
     for key, value in data.items():
         setattr(rule, key, value)
     rule.updated_at = utcnow()
