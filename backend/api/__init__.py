@@ -2,6 +2,6 @@
 
 
 def register_blueprints(api) -> None:
-    from . import audit, auth, photos, places, routing, sla, stats, tasks, tickets, users
-    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos, audit):
+    from . import audit, auth, photos, places, routing, settings, sla, stats, tasks, tickets, users
+    for module in (auth, users, places, tasks, tickets, stats, routing, sla, photos, audit, settings):
         api.register_blueprint(module.blp)

@@ -1,7 +1,7 @@
 """Marshmallow schemas shared by the office/department API and the mobile API."""
 from datetime import UTC, timedelta
 
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, fields, pre_dump, validate, validates_schema, ValidationError
 from flask_smorest import Page
 
 from ..domain import privacy, text
@@ -265,6 +265,24 @@ class NearbyTicketSchema(Schema):
     created_at = fields.DateTime()
 
 
+class FindingPhotoSchema(Schema):
+    """A finding's photo as the phone tracks it: processing, ready (its two derived versions
+    can be fetched) or failed (with the reason)."""
+    id = fields.Str()
+    status = fields.Str(metadata={"enum": ["processing", "ready", "failed"]})
+    failure_reason = fields.Str(allow_none=True)
+    content_type = fields.Str()
+    url = fields.Method("_web", allow_none=True, metadata={"type": "string", "description": "the web version, once ready"})
+    thumbnail_url = fields.Method("_thumbnail", allow_none=True, metadata={"type": "string"})
+    created_at = fields.DateTime()
+
+    def _web(self, photo):
+        return f"/api/v1/photos/{photo.id}?size=web" if photo.status == "ready" else None
+
+    def _thumbnail(self, photo):
+        return f"/api/v1/photos/{photo.id}?size=thumbnail" if photo.status == "ready" else None
+
+
 class FindingSchema(Schema):
     id = fields.Str(dump_only=True)
     client_id = fields.UUID(required=True, metadata={"description": "UUID made by the phone; replays are harmless"})
@@ -293,6 +311,14 @@ class FindingSchema(Schema):
     nearby_open_tickets = fields.List(fields.Nested(NearbyTicketSchema), dump_only=True, metadata={
         "description": "open tickets of the same category within 250 m: is it the same problem?"})
     created_at = fields.DateTime(dump_only=True)
+    photos = fields.List(fields.Nested(FindingPhotoSchema), dump_only=True, attribute="photo_list")
+
+    @pre_dump
+    def attach_photos(self, finding, **kwargs):
+        from ..services.photos import for_finding
+        if getattr(finding, "id", None) is not None and not hasattr(finding, "photo_list"):
+            finding.photo_list = for_finding(finding.id)
+        return finding
 
     @validates_schema
     def observed_at_is_plausible(self, data, **kwargs):

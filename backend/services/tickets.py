@@ -312,9 +312,14 @@ def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str
 
 def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None,
             photo_ids: list[str] | None = None) -> Ticket:
-    """办结: the department says it is fixed; the note and the evidence photos prove it."""
-    from . import plans
+    """办结: the department says it is fixed; the note and the evidence photos prove it (at
+    least one photo, unless the admin relaxed that for the category)."""
+    from . import plans, settings
     ticket = get_visible(actor, ticket_id)
+    if not photo_ids and settings.photo_required(ticket.county_code, ticket.category):
+        raise InvalidInput("A resolution needs at least one evidence photo: add it to the ticket "
+                           "(POST tickets/{id}/photos) and name it in photo_ids.",
+                           errors={"photo_ids": ["At least one photo of the fix."]}, code="evidence_required")
     data = _photos_named(ticket, photo_ids)
     plans.require_approved(ticket)
     return _transition(ticket, Action.RESOLVE, S.RESOLVED, actor, note=note, location=location,
