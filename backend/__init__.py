@@ -33,8 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     import mobile_api
     mobile_api.register_blueprints(api)
     errors.register(app)
-    from . import office
+    from . import docs, office
     office.register(app)
+    docs.register(app)
 
     @app.before_request
     def refuse_large_bodies():

@@ -72,7 +72,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",  # backend/docs.py: from the installed package
         "JSON_SORT_KEYS": False,
     }
     config.update(overrides or {})
