@@ -70,8 +70,16 @@ class EncodableJSONProvider(DefaultJSONProvider):
 
 
 class DocumentedApi(Api):
-    """Documents the error responses in the shape `errors.py` sends."""
+    """Documents the error responses in the shape `errors.py` sends, and the pagination
+    header as what it is on the wire: a string holding JSON (flask-smorest documents it as
+    an object, which no client reads from a header)."""
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON: total, total_pages, first_page, last_page, "
+                           "page, previous_page, next_page",
+            "schema": {"type": "string"}}, lazy=True)
 
 
 def _unsupported(mimetype: str):

@@ -366,7 +366,7 @@ class EventSchema(Schema):
     action = fields.Str()
     at = fields.DateTime()
     actor_id = fields.Str(allow_none=True)
-    actor_name = fields.Str()
+    actor_name = fields.Str(allow_none=True)
     actor_role = fields.Str()
     from_status = fields.Str(allow_none=True)
     to_status = fields.Str()

@@ -176,6 +176,7 @@ def open_from_finding(finding: Finding) -> Ticket:
     ticket = Ticket.objects(finding_id=finding.id).first()
     if ticket is None:
         now = utcnow()
+        inspector = User.objects(id=finding.inspector_id).only("username").first()
         ticket = Ticket(
             number=_next_number(finding.county_code, now.year), county_code=finding.county_code,
             finding_id=finding.id, task_id=finding.task_id, inspector_id=finding.inspector_id,
@@ -184,7 +185,7 @@ def open_from_finding(finding: Finding) -> Ticket:
             description=finding.description, location=finding.location, point=finding.point,
             status=INITIAL_STATE.value, version=1, created_at=now, updated_at=now,
             events=[TicketEvent(seq=1, action=Action.OPEN.value, at=now, actor_id=finding.inspector_id,
-                                actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
+                                actor_name=inspector.username if inspector else None, actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
                                 note="opened from finding", location=finding.location,
                                 data={"finding_id": str(finding.id)})])
         try:
