@@ -2,7 +2,7 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
-from .i18n import _
+from .i18n import _, translated
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -49,7 +49,8 @@ class TooManyRequests(DomainError):
 
 
 def error_body(status: int, code: str, message: str, errors: dict | None = None):
-    response = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
+    response = jsonify({"code": code, "status": status, "message": translated(message),
+                        "errors": translated(errors or {})})
     response.status_code = status
     return response
 
@@ -63,6 +64,7 @@ def handle_domain_error(exc: DomainError):
 
 
 def handle_http_exception(exc: HTTPException):
+    from . import library_messages
     status = exc.code or 500
     if status == 304:  # a conditional GET (ETag): no body
         from flask import Response
@@ -75,8 +77,10 @@ def handle_http_exception(exc: HTTPException):
     if isinstance(errors, list):  # a message about the body as a whole
         errors = {"body": errors}
     message = data.get("message") or exc.description or CODES.get(status, "error")
-    if status == 400 and errors.get("body") == ["Invalid JSON body."]:
-        message = _("The request body is not valid JSON.")
+    if message == type(exc).description and status in library_messages.HTTP_MESSAGES:
+        message = library_messages.HTTP_MESSAGES[status]  # ours, translatable, for Werkzeug's
+    if status == 400 and errors.get("body") == ["Invalid JSON body."]:  # webargs' words
+        message, errors = _("The request body is not valid JSON."), {"body": [_("Not valid JSON.")]}
     if status == 422 and errors and not data.get("message"):
         message = _("The request has invalid or missing fields; see errors.")
     if status == 413:
