@@ -20,6 +20,7 @@ from .domain.codes import Role
 from .errors import Forbidden, Unauthorized
 from .models import Session, User
 from .models.common import utcnow
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,21 @@ def end_session() -> None:
 
 def _actor_from_request() -> Actor:
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/token.")
+        raise Unauthorized(_("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/token."))
     try:
         payload = _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_SECONDS"])
     except SignatureExpired:
-        raise Unauthorized("The token has expired; log in again.")
+        raise Unauthorized(_("The token has expired; log in again."))
     except BadSignature:
-        raise Unauthorized("The token is not valid; log in again.")
+        raise Unauthorized(_("The token is not valid; log in again."))
     session_id = payload.get("sid") if isinstance(payload, dict) else None
     key = _session_key(session_id) if isinstance(session_id, str) else None
     session = Session.objects(id=key, expires_at__gt=utcnow()).first() if key else None
     user = User.objects(id=session.user_id, active=True).first() if session else None
     if user is None or user.token_version != session.token_version:
-        raise Unauthorized("The session has ended (logged out, revoked or the account is inactive); log in again.")
+        raise Unauthorized(_("The session has ended (logged out, revoked or the account is inactive); log in again."))
     g.session_key = key
     return Actor.of(user)
 
@@ -87,8 +88,7 @@ def requires(*roles: Role):
         def wrapper(*args, **kwargs):
             actor = _actor_from_request()
             if actor.role not in allowed:
-                raise Forbidden(f"This needs the role {' or '.join(sorted(allowed))}; "
-                                f"you are {actor.role}.")
+                raise Forbidden(_("This needs the role %(roles)s; you are %(role)s.", roles=" or ".join(sorted(allowed)), role=actor.role))
             g.actor = actor
             return view(*args, **kwargs)
         return wrapper

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from backend.api.schemas import (CheckInSchema, Code, FindingSchema, NearbyTicketSchema, TaskSchema,
                                  TicketSchema)
 from backend.services.sync import MAX_BATCH
+from backend.i18n import _, lazy_
 
 
 class QueuedCheckInSchema(CheckInSchema):
@@ -29,10 +30,10 @@ class SyncItemSchema(Schema):
         try:
             item["client_id"] = str(uuid.UUID(item["client_id"]))
         except ValueError:
-            item["errors"] = {"client_id": ["Not a valid UUID."]}
+            item["errors"] = {"client_id": [_("Not a valid UUID.")]}
             return item
         if item["type"] not in ITEM_SCHEMAS:
-            item["errors"] = {"type": [f"Must be one of: {', '.join(ITEM_SCHEMAS)}."]}
+            item["errors"] = {"type": [_("Must be one of: %(types)s.", types=", ".join(ITEM_SCHEMAS))]}
             return item
         try:
             item["data"] = ITEM_SCHEMAS[item["type"]]().load({**item["data"], "client_id": item["client_id"]})
@@ -43,7 +44,7 @@ class SyncItemSchema(Schema):
 
 class SyncPushSchema(Schema):
     items = fields.List(fields.Nested(SyncItemSchema), required=True,
-                        validate=validate.Length(min=1, max=MAX_BATCH, error=f"Send 1 to {MAX_BATCH} items a batch."))
+                        validate=validate.Length(min=1, max=MAX_BATCH, error=lazy_("Send 1 to %(most)s items a batch.", most=MAX_BATCH)))
 
 
 class SyncResultSchema(Schema):

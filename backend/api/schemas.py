@@ -8,6 +8,7 @@ from ..domain import privacy, text
 from ..domain.codes import Category, Role, Severity, values
 from ..domain.states import OPEN_STATES, ReturnReason, TicketStatus, is_overdue
 from ..models.common import utcnow
+from ..i18n import _, lazy_
 
 OPEN_STATE_VALUES = frozenset(s.value for s in OPEN_STATES)
 
@@ -39,7 +40,7 @@ class Text(fields.Str):
         except text.TextRefused as exc:
             if exc.reason == "blank" and self.blank_ok:
                 return ""
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(exc.args[0]) from exc
 
     def _serialize(self, value, attr, obj, **kwargs):
         value = super()._serialize(value, attr, obj, **kwargs)
@@ -62,7 +63,7 @@ class Password(fields.Str):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if text.SURROGATES.search(value) or "\x00" in value:
-            raise ValidationError("Contains an invalid character.")
+            raise ValidationError(_("Contains an invalid character."))
         return value
 
 
@@ -74,7 +75,7 @@ class Masked(fields.Str):
         return privacy.mask(value) if value is not None else None
 
 
-VillageCode = lambda **kw: Code(12, validate=validate.Regexp(r"^\d{12}$", error="A village code has 12 digits."), **kw)  # noqa: E731
+VillageCode = lambda **kw: Code(12, validate=validate.Regexp(r"^\d{12}$", error=lazy_("A village code has 12 digits.")), **kw)  # noqa: E731
 Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
 
 
@@ -139,7 +140,7 @@ class UserSchema(Schema):
 class AccountSchema(UserSchema):
     """A user as the admin manages it."""
     username = fields.Str(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_.\-]{3,100}$", error="3-100 letters, digits, '_', '.' or '-'."))
+        r"^[A-Za-z0-9_.\-]{3,100}$", error=lazy_("3-100 letters, digits, '_', '.' or '-'.")))
     display_name = Text(100, load_default=None)
     role = fields.Str(required=True, validate=validate.OneOf(values(Role)))
     department_code = Code(64, load_default=None, allow_none=True)
@@ -147,7 +148,7 @@ class AccountSchema(UserSchema):
     active = fields.Bool(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     phone = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+        r"^1[3-9]\d{9}$", error=lazy_("A mainland mobile number: 11 digits starting with 1.")))
     is_department_head = fields.Bool(load_default=False)
 
 
@@ -158,7 +159,7 @@ class AccountPatchSchema(Schema):
     password = Password(load_only=True, validate=validate.Length(min=8, max=200))
     active = fields.Bool()
     phone = fields.Str(allow_none=True, validate=validate.Regexp(
-        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+        r"^1[3-9]\d{9}$", error=lazy_("A mainland mobile number: 11 digits starting with 1.")))
     is_department_head = fields.Bool()
     successor_id = Code(64, load_only=True, metadata={
         "description": "责任交接: who takes over this user's open tickets when they are deactivated "
@@ -185,7 +186,7 @@ class VillageSchema(Schema):
 
 
 class VillageFilterSchema(Schema):
-    township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$", error="A township code has 9 digits."))
+    township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$", error=lazy_("A township code has 9 digits.")))
     name = Text(50)
 
 
@@ -324,9 +325,9 @@ class FindingSchema(Schema):
     def observed_at_is_plausible(self, data, **kwargs):
         observed = data.get("observed_at")
         if observed and observed > utcnow() + timedelta(hours=1):
-            raise ValidationError("Lies in the future; check the phone's clock.", "observed_at")
+            raise ValidationError(_("Lies in the future; check the phone's clock."), "observed_at")
         if observed and observed < utcnow() - timedelta(days=366):
-            raise ValidationError("Lies more than a year back; check the phone's clock.", "observed_at")
+            raise ValidationError(_("Lies more than a year back; check the phone's clock."), "observed_at")
 
 
 class PhotoSchema(Schema):

@@ -6,6 +6,7 @@ from ..auth import current_actor, requires
 from ..domain.codes import Category, Role, values
 from ..errors import NotFound
 from ..services import settings
+from ..i18n import _
 
 blp = Blueprint("settings", __name__, url_prefix="/api/v1/settings",
                 description="The admin's settings: the evidence a resolution needs")
@@ -34,5 +35,5 @@ class EvidencePolicy(MethodView):
     def put(self, data, category):
         """Require (or not) an evidence photo to resolve tickets of a category"""
         if category not in values(Category):
-            raise NotFound(f"No category {category}.")
+            raise NotFound(_("No category %(category)s.", category=category))
         return settings.set_evidence(current_actor(), category, data["photo_required"])

@@ -12,6 +12,7 @@ from ..domain import windows
 from ..domain.codes import Category, Role, values
 from ..services import ledger, stats
 from .schemas import Code, Masked, VillageCode
+from ..i18n import lazy_
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
                 description="The county office's rates, overdue list, common problems and ledger")
@@ -24,7 +25,7 @@ class WindowSchema(Schema):
     department = Code(64, load_default=None,
                             metadata={"description": "department code; `(none)` for tickets "
                                                      "without one (pending routing, triage)"})
-    township = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{9}$", error="A township code has 9 digits."))
+    township = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{9}$", error=lazy_("A township code has 9 digits.")))
     village = VillageCode(load_default=None)
     category = fields.Str(load_default=None, validate=validate.OneOf(values(Category)))
 

@@ -10,6 +10,7 @@ from statistics import median
 
 import prcoords
 from geopy.distance import geodesic, great_circle
+from .messages import _
 
 
 class Crs(str, Enum):
@@ -46,8 +47,8 @@ def to_wgs84(lat: float, lon: float, crs: str) -> tuple[float, float]:
         return lat, lon
     min_lat, max_lat, min_lon, max_lon = CHINA_BOX
     if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
-        raise CoordinateError(f"{crs.value} coordinates exist only within China; this point lies "
-                              "outside it. Send the position as wgs84.")
+        raise CoordinateError(_("%(crs)s coordinates exist only within China; this point lies outside it. "
+                                "Send the position as wgs84.", crs=crs.value))
     convert = prcoords.gcj_wgs_bored if crs is Crs.GCJ02 else prcoords.bd_wgs_bored
     point = convert((lat, lon))
     return round(point.lat, 7), round(point.lon, 7)

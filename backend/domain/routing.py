@@ -14,6 +14,7 @@ category is refused when saved (`rule_error`).
 from dataclasses import dataclass, field
 
 from .codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES
+from .messages import _
 
 # A rule may name this instead of a department: the village's own township government.
 TOWNSHIP_GOVERNMENT = "@township"
@@ -94,5 +95,6 @@ def rule_error(category: str | None, department: str | None) -> str | None:
     """Why a rule may not be saved, or None: a restricted category may name only the
     discipline commission."""
     if category in RESTRICTED_CATEGORIES and department != DISCIPLINE_DEPARTMENT:
-        return f"Rules for {category} may only name {DISCIPLINE_DEPARTMENT}."
+        return _("Rules for %(category)s may only name %(department)s.", category=category,
+                 department=DISCIPLINE_DEPARTMENT)
     return None

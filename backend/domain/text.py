@@ -9,6 +9,7 @@ spaces or zero-width characters looks empty. `clean` refuses or normalises each 
 """
 import re
 import unicodedata
+from .messages import _
 
 
 class TextRefused(ValueError):
@@ -35,19 +36,19 @@ def clean(value: str, *, multiline: bool = True) -> str:
     characters, no surrounding whitespace. Raises `TextRefused` for a lone surrogate, a
     NUL, a bidi override, or text that shows nothing."""
     if SURROGATES.search(value):
-        raise TextRefused("surrogate", "Contains an invalid character (a lone UTF-16 surrogate); "
-                                       "send the text as proper Unicode.")
+        raise TextRefused("surrogate", _("Contains an invalid character (a lone UTF-16 surrogate); "
+                                         "send the text as proper Unicode."))
     if "\x00" in value:
-        raise TextRefused("nul", "Contains a NUL character.")
+        raise TextRefused("nul", _("Contains a NUL character."))
     if BIDI_CONTROLS.search(value):
-        raise TextRefused("bidi_control", "Contains a character that reverses the direction of the "
-                                          "text (U+202A–U+202E, U+2066–U+2069).")
+        raise TextRefused("bidi_control", _("Contains a character that reverses the direction of the "
+                                            "text (U+202A–U+202E, U+2066–U+2069)."))
     value = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", value))
     if not multiline:
         value = value.replace("\n", " ").replace("\t", " ")
     value = unicodedata.normalize("NFC", value).strip()
     if is_blank(value):
-        raise TextRefused("blank", "Must not be blank: write some visible text.")
+        raise TextRefused("blank", _("Must not be blank: write some visible text."))
     return value
 
 

@@ -5,6 +5,7 @@ From 2000-01-01 (no county kept tickets before) to a year after today, `from` no
 server count days for nothing.
 """
 from datetime import date, timedelta
+from .messages import _
 
 EARLIEST = date(2000, 1, 1)
 AHEAD = timedelta(days=366)
@@ -19,7 +20,8 @@ def window_errors(start: date | None, end: date | None, today: date) -> dict[str
     errors: dict[str, list[str]] = {}
     for field, day in (("from", start), ("to", end)):
         if day is not None and not EARLIEST <= day <= latest(today):
-            errors[field] = [f"Must lie between {EARLIEST.isoformat()} and {latest(today).isoformat()}."]
+            errors[field] = [_("Must lie between %(earliest)s and %(latest)s.", earliest=EARLIEST.isoformat(),
+                               latest=latest(today).isoformat())]
     if not errors and start and end and end < start:
-        errors["to"] = ["Must not be before 'from'."]
+        errors["to"] = [_("Must not be before 'from'.")]
     return errors

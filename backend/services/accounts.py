@@ -12,6 +12,7 @@ from ..domain.codes import Role
 from ..errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from ..models import User
 from . import departments, throttle
+from ..i18n import _
 
 
 def login(username: str, password: str) -> dict:
@@ -21,15 +22,14 @@ def login(username: str, password: str) -> dict:
     key = User.key(username)
     wait = throttle.attempt(key)
     if wait:
-        raise TooManyRequests(f"Too many failed logins for this username; try again in {wait} seconds, "
-                              "or ask the admin to unlock the account.", headers={"Retry-After": str(wait)},
+        raise TooManyRequests(_("Too many failed logins for this username; try again in %(wait)s seconds, or ask the admin to unlock the account.", wait=wait), headers={"Retry-After": str(wait)},
                               errors={"retry_after": [wait]})
     user = User.objects(username_key=key, active=True).first()
     if user is None:
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-        raise Unauthorized("Wrong username or password.")
+        raise Unauthorized(_("Wrong username or password."))
     if not user.check_password(password):
-        raise Unauthorized("Wrong username or password.")
+        raise Unauthorized(_("Wrong username or password."))
     throttle.reset(key)
     return {"access_token": issue_token(user), "token_type": "Bearer", "user": user}
 
@@ -81,14 +81,14 @@ def list_users(actor: Actor, role: str | None = None, department_code: str | Non
 def get_user(actor: Actor, user_id: str) -> User:
     user = User.objects(id=user_id, county_code=actor.county_code).first() if ObjectId.is_valid(user_id) else None
     if user is None:
-        raise NotFound(f"No user {user_id} in your county.")
+        raise NotFound(_("No user %(user_id)s in your county.", user_id=user_id))
     return user
 
 
 def _check_department(actor: Actor, role: str, department_code: str | None) -> None:
     if role == Role.DEPARTMENT and not department_code:
-        raise InvalidInput("A department user needs a department_code.",
-                           errors={"department_code": ["Required for the department role."]})
+        raise InvalidInput(_("A department user needs a department_code."),
+                           errors={"department_code": [_("Required for the department role.")]})
     if department_code:
         departments.require(actor.county_code, department_code)
 
@@ -103,7 +103,7 @@ def create_user(actor: Actor, data: dict) -> User:
     try:
         user.save()
     except NotUniqueError:
-        raise Conflict(f"The username {data['username']!r} is taken (usernames ignore case).",
+        raise Conflict(_("The username %(username)s is taken (usernames ignore case).", username=repr(data["username"])),
                        code="username_taken")
     return user
 
@@ -117,7 +117,7 @@ def update_user(actor: Actor, user_id: str, data: dict) -> User:
     from . import handover
     user = get_user(actor, user_id)
     if user.id == actor.id and (data.get("active") is False or data.get("role", user.role) != user.role):
-        raise InvalidInput("You cannot deactivate yourself or change your own role.")
+        raise InvalidInput(_("You cannot deactivate yourself or change your own role."))
     role = data.get("role", user.role)
     department_code = data["department_code"] if "department_code" in data else user.department_code
     _check_department(actor, role, department_code)

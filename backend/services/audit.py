@@ -8,6 +8,7 @@ from ..errors import Forbidden
 from ..models import Finding
 from ..models.audit import AuditEntry
 from . import tickets
+from ..i18n import _
 
 
 def reveal(actor: Actor, ticket_id: str, address: str | None = None) -> dict:
@@ -16,7 +17,7 @@ def reveal(actor: Actor, ticket_id: str, address: str | None = None) -> dict:
     ticket = tickets.get_visible(actor, ticket_id)
     if actor.role != Role.DEPARTMENT or ticket.handler_id != actor.id \
             or ticket.department_code != actor.department_code:
-        raise Forbidden("Only the ticket's current handler may see its personal data whole.",
+        raise Forbidden(_("Only the ticket's current handler may see its personal data whole."),
                         code="not_handler")
     AuditEntry(county_code=actor.county_code, actor_id=actor.id, actor_name=actor.username,
                department_code=actor.department_code, ticket_id=ticket.id, ticket_number=ticket.number,

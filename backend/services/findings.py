@@ -17,6 +17,7 @@ from ..models import Finding, Location, Ticket, Village
 from ..models.common import to_millis, utcnow
 from . import changes, places, tickets
 from .tasks import my_task, task_village
+from ..i18n import _
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
                   "location", "observed_at", "fact_basis", "policy_basis", "responsibility_basis",
@@ -89,8 +90,7 @@ def _follow_up(finding: Finding) -> None:
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
     if existing.inspector_id != actor.id or existing.fingerprint != fingerprint:
-        raise Conflict(f"client_id {existing.client_id} was already used for a different finding; "
-                       "generate a new UUID for a new finding.", code="client_id_conflict")
+        raise Conflict(_("client_id %(client_id)s was already used for a different finding; generate a new UUID for a new finding.", client_id=existing.client_id), code="client_id_conflict")
     _follow_up(existing)  # the first attempt may have stopped between finding and ticket
     return _with_nearby(actor, Finding.objects.get(id=existing.id))
 
@@ -111,7 +111,7 @@ def get_mine(actor: Actor, finding_id: str) -> Finding:
     finding = (Finding.objects(id=finding_id, inspector_id=actor.id).first()
                if ObjectId.is_valid(finding_id) else None)
     if finding is None:
-        raise NotFound(f"No finding {finding_id} of yours.")
+        raise NotFound(_("No finding %(finding_id)s of yours.", finding_id=finding_id))
     return finding
 
 
@@ -199,14 +199,13 @@ def _linkable_ticket(actor: Actor, ticket_id: str, category: str) -> Ticket:
     ticket = (Ticket.objects(tickets.scope(actor), id=ticket_id).first()
               if ObjectId.is_valid(ticket_id) else None)
     if ticket is None or ticket.category in RESTRICTED_CATEGORIES:
-        raise InvalidInput(f"No open ticket {ticket_id} that you can see to add this finding to.",
-                           errors={"link_to_ticket_id": ["Unknown ticket."]})
+        raise InvalidInput(_("No open ticket %(ticket_id)s that you can see to add this finding to.", ticket_id=ticket_id),
+                           errors={"link_to_ticket_id": [_("Unknown ticket.")]})
     if ticket.category != category:
-        raise InvalidInput("A finding can only be evidence for a ticket of the same category.",
-                           errors={"link_to_ticket_id": [f"The ticket's category is {ticket.category}."]})
+        raise InvalidInput(_("A finding can only be evidence for a ticket of the same category."),
+                           errors={"link_to_ticket_id": [_("The ticket's category is %(category)s.", category=ticket.category)]})
     if ticket.status not in {s.value for s in OPEN_STATES}:
-        raise Conflict(f"Ticket {ticket.number} is {ticket.status}; submit the finding on its own "
-                       "so that it opens a new ticket.", code="ticket_not_open")
+        raise Conflict(_("Ticket %(number)s is %(status)s; submit the finding on its own so that it opens a new ticket.", number=ticket.number, status=ticket.status), code="ticket_not_open")
     return ticket
 
 
@@ -218,16 +217,16 @@ def link_to_ticket(actor: Actor, finding_id: str, ticket_id: str) -> Finding:
     if finding.linked_ticket_id:
         if str(finding.linked_ticket_id) == ticket_id:
             return finding  # a retry
-        raise Conflict("This finding is already evidence of another ticket.", code="already_linked")
+        raise Conflict(_("This finding is already evidence of another ticket."), code="already_linked")
     target = _linkable_ticket(actor, ticket_id, finding.category)
     if finding.ticket_id == target.id:
-        raise InvalidInput("That is this finding's own ticket.", errors={"ticket_id": ["Its own ticket."]})
+        raise InvalidInput(_("That is this finding's own ticket."), errors={"ticket_id": [_("Its own ticket.")]})
     if finding.ticket_id:
         tickets.close_as_duplicate_of(actor, finding.ticket_id, target)
     updated = Finding.objects(id=finding.id, linked_ticket_id=None).modify(
         new=True, set__linked_ticket_id=target.id, **changes.stamp())
     if updated is None:
-        raise Conflict("This finding was linked to a ticket meanwhile; reload it.", code="already_linked")
+        raise Conflict(_("This finding was linked to a ticket meanwhile; reload it."), code="already_linked")
     tickets.add_finding_as_evidence(target.id, finding.id)
     return updated
 

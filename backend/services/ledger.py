@@ -23,6 +23,7 @@ from ..errors import Conflict, NotFound
 from ..models import Export, Finding, Ticket
 from ..models.common import utcnow
 from . import stats
+from ..i18n import _
 
 HEADERS = ("工单编号", "类别", "标题", "问题描述", "乡镇", "村", "事实依据", "政策依据", "责任依据",
            "责任部门", "状态", "办理期限", "立单时间", "派单时间", "签收时间", "办结时间", "销号时间",
@@ -109,7 +110,7 @@ def csv_stream(county_code: str, params: dict, counted: list | None = None) -> I
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     count = 0
-    for _, cells in rows(county_code, params):
+    for _category, cells in rows(county_code, params):
         writer.writerow([spreadsheet_cell(cell) for cell in cells])
         count += 1
         if count % 200 == 0:
@@ -171,8 +172,8 @@ def request_export(actor: Actor, fmt: str, params: dict) -> Export:
                     params=params).save()
     if enqueue("workers.exports.build_export", str(export.id), job_id=f"export-{export.id}") is None:
         export.delete()
-        raise Conflict("The job queue cannot take the export right now; try again in a minute, "
-                       "or download the CSV, which streams without a job.", code="queue_unavailable")
+        raise Conflict(_("The job queue cannot take the export right now; try again in a minute, "
+                       "or download the CSV, which streams without a job."), code="queue_unavailable")
     return export
 
 
@@ -208,13 +209,12 @@ def get(actor: Actor, export_id: str) -> Export:
     export = (Export.objects(id=export_id, county_code=actor.county_code).first()
               if ObjectId.is_valid(export_id) else None)
     if export is None:
-        raise NotFound(f"No export {export_id} in your county.")
+        raise NotFound(_("No export %(export_id)s in your county.", export_id=export_id))
     return export
 
 
 def download(actor: Actor, export_id: str) -> tuple[Export, bytes]:
     export = get(actor, export_id)
     if export.status != "done":
-        raise Conflict(f"The export is {export.status}, not ready yet; ask its status again "
-                       "in a few seconds.", code="export_not_ready")
+        raise Conflict(_("The export is %(status)s, not ready yet; ask its status again in a few seconds.", status=export.status), code="export_not_ready")
     return export, export.file.read()

@@ -7,6 +7,7 @@ from ..errors import InvalidInput, NotFound
 from ..models import RoutingRule, Ticket, Village
 from ..models.common import utcnow
 from . import departments
+from ..i18n import _
 
 
 def rules_for(county_code: str) -> list[domain.Rule]:
@@ -26,8 +27,8 @@ def decide_for(ticket: Ticket, excluded: set[str]) -> domain.Decision:
 def explain(actor: Actor, category: str, village_code: str, text: str, severity: str) -> dict:
     village = Village.objects(code=village_code, county_code=actor.county_code).first()
     if village is None:
-        raise InvalidInput(f"No village {village_code} in county {actor.county_code}.",
-                           errors={"village_code": ["Unknown village in your county."]})
+        raise InvalidInput(_("No village %(village_code)s in county %(county_code)s.", village_code=village_code, county_code=actor.county_code),
+                           errors={"village_code": [_("Unknown village in your county.")]})
     problem = domain.Problem(category=category, township_code=village.township_code,
                              severity=severity, text=text)
     decision = domain.decide(problem, rules_for(actor.county_code),
@@ -57,7 +58,7 @@ def list_rules(actor: Actor):
 def get_rule(actor: Actor, rule_id: str) -> RoutingRule:
     rule = RoutingRule.objects(id=rule_id, county_code=actor.county_code).first() if ObjectId.is_valid(rule_id) else None
     if rule is None:
-        raise NotFound(f"No routing rule {rule_id} in your county.")
+        raise NotFound(_("No routing rule %(rule_id)s in your county.", rule_id=rule_id))
     return rule
 
 

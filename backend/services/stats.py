@@ -14,6 +14,7 @@ from ..errors import InvalidInput
 from ..models import Department, Ticket, Township, Village
 from ..models.common import utcnow
 from . import counters
+from ..i18n import _
 
 GROUPS = ("department", "township", "village", "category", "month")
 FILTERS = ("department", "township", "village", "category")
@@ -36,7 +37,7 @@ def _check_window(start: date | None, end: date | None) -> None:
     """Every report and export passes here (the schemas check the same rule first)."""
     errors = windows.window_errors(start, end, today())
     if errors:
-        raise InvalidInput("The date window is out of range; see errors.", errors=errors)
+        raise InvalidInput(_("The date window is out of range; see errors."), errors=errors)
 
 
 def _days(county_code: str, start: date | None, end: date | None) -> list[str]:
@@ -145,7 +146,7 @@ def overdue(actor: Actor, start: date | None, end: date | None, filters: dict | 
     late.sort()
     departments = labels(actor.county_code, "department")
     rows = []
-    for _, ticket_id in late[:limit]:
+    for _lateness, ticket_id in late[:limit]:
         ticket = Ticket.objects(id=ticket_id).only(*OVERDUE_FIELDS).first()
         if ticket is None:
             continue
