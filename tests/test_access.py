@@ -192,7 +192,7 @@ def test_an_expired_token_is_401(app, api):
     finally:
         app.config["TOKEN_TTL_SECONDS"] = ttl
     assert r.status_code == 401 and r.get_json()["code"] == "unauthorized"
-    assert "expired" in r.get_json()["message"]
+    assert "过期" in r.get_json()["message"]  # (Chinese by default)
 
 
 # ---------------------------------------------------------------- scope stories
