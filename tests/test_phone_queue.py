@@ -82,3 +82,17 @@ def test_json_nested_100000_deep_is_400_in_the_usual_shape(api, path, as_):
     if path == SYNC:  # deep but parseable: the item is invalid, the batch answers
         r = api.post(path, as_=as_, data=nested, content_type="application/json")
         assert r.status_code in (200, 422), r.data[:200]
+
+
+def test_nearby_tickets_in_a_sync_answer_are_described_as_the_document_says(api, submit, run_jobs):
+    """`nearby_open_tickets[].created_at` is an ISO 8601 date-time, like every other one (it
+    was an HTTP date), in the finding's answer and in the batch's result."""
+    from datetime import datetime
+    submit(location={"lat": 35.7900, "lon": 118.6300, "accuracy_m": 5})
+    run_jobs()
+    near = finding_payload(api.task_id(), location={"lat": 35.7901, "lon": 118.6300, "accuracy_m": 5})
+    answer = api.post(SYNC, as_="inspector1", json={"items": [item("finding", near)]}).get_json()["results"][0]
+    direct = submit(location={"lat": 35.7902, "lon": 118.6300, "accuracy_m": 5}).get_json()
+    for nearby in (answer["nearby_open_tickets"], direct["nearby_open_tickets"]):
+        assert nearby and set(nearby[0]) == {"id", "number", "title", "status", "village_code", "distance_m", "created_at"}
+        assert datetime.fromisoformat(nearby[0]["created_at"]).tzinfo is not None
