@@ -88,7 +88,8 @@ def requires(*roles: Role):
         def wrapper(*args, **kwargs):
             actor = _actor_from_request()
             if actor.role not in allowed:
-                raise Forbidden(_("This needs the role %(roles)s; you are %(role)s.", roles=" or ".join(sorted(allowed)), role=actor.role))
+                raise Forbidden(_("This needs the role %(roles)s; you are %(role)s.",
+                                  roles=" or ".join(sorted(allowed)), role=actor.role))
             g.actor = actor
             return view(*args, **kwargs)
         return wrapper

@@ -44,7 +44,8 @@ class SyncItemSchema(Schema):
 
 class SyncPushSchema(Schema):
     items = fields.List(fields.Nested(SyncItemSchema), required=True,
-                        validate=validate.Length(min=1, max=MAX_BATCH, error=lazy_("Send 1 to %(most)s items a batch.", most=MAX_BATCH)))
+                        validate=validate.Length(min=1, max=MAX_BATCH, error=lazy_("Send 1 to %(most)s items a batch.",
+                                                                                   most=MAX_BATCH)))
 
 
 class SyncResultSchema(Schema):

@@ -75,7 +75,8 @@ class Masked(fields.Str):
         return privacy.mask(value) if value is not None else None
 
 
-VillageCode = lambda **kw: Code(12, validate=validate.Regexp(r"^\d{12}$", error=lazy_("A village code has 12 digits.")), **kw)  # noqa: E731
+VillageCode = lambda **kw: Code(12, validate=validate.Regexp(  # noqa: E731
+    r"^\d{12}$", error=lazy_("A village code has 12 digits.")), **kw)
 Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
 
 

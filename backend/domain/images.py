@@ -77,7 +77,8 @@ def inspect(data: bytes, max_pixels: int) -> PhotoFacts:
     """The cheap checks done while the phone waits: format, size, structure, EXIF."""
     image = open_image(data, max_pixels)
     if image.format == "JPEG" and (problem := jpeg_structure_problem(data)):
-        raise ImageRejected(_("The JPEG is broken: %(problem)s. Send the photo again from the phone's gallery.", problem=problem))
+        raise ImageRejected(_("The JPEG is broken: %(problem)s. Send the photo again from the phone's gallery.",
+                              problem=problem))
     if image.format == "PNG":
         try:
             Image.open(io.BytesIO(data)).verify()

@@ -63,6 +63,8 @@ def scrub(value: str) -> str:
 
 
 # OWASP's CSV-injection rule: a cell starting with one of these is read as a formula.
+# (defusedcsv was not taken: it wraps only csv.writer, leaves a leading tab or CR alone and
+# rewrites '|' inside text; the XLSX writer needs the same rule, so it is this one function.)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0 (so XLSX) cannot hold: control characters but \t \n \r, and U+FFFE, U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -22,7 +22,8 @@ def login(username: str, password: str) -> dict:
     key = User.key(username)
     wait = throttle.attempt(key)
     if wait:
-        raise TooManyRequests(_("Too many failed logins for this username; try again in %(wait)s seconds, or ask the admin to unlock the account.", wait=wait), headers={"Retry-After": str(wait)},
+        raise TooManyRequests(_("Too many failed logins for this username; try again in %(wait)s seconds, or ask "
+                                "the admin to unlock the account.", wait=wait), headers={"Retry-After": str(wait)},
                               errors={"retry_after": [wait]})
     user = User.objects(username_key=key, active=True).first()
     if user is None:
@@ -103,7 +104,8 @@ def create_user(actor: Actor, data: dict) -> User:
     try:
         user.save()
     except NotUniqueError:
-        raise Conflict(_("The username %(username)s is taken (usernames ignore case).", username=repr(data["username"])),
+        raise Conflict(_("The username %(username)s is taken (usernames ignore case).",
+                         username=repr(data["username"])),
                        code="username_taken")
     return user
 

@@ -106,9 +106,11 @@ def request_extension(actor: Actor, ticket_id: str, reason: str, extra_working_d
     ticket = get_visible(actor, ticket_id)
     now = utcnow()
     if ticket.status not in DEADLINE_STATES or ticket.due_at is None:
-        raise Conflict(_("Only a dispatched or claimed ticket with a deadline can be extended; this one is %(status)s.", status=ticket.status), code="invalid_transition")
+        raise Conflict(_("Only a dispatched or claimed ticket with a deadline can be extended; this one is "
+                         "%(status)s.", status=ticket.status), code="invalid_transition")
     if ticket.due_at <= now:
-        raise Conflict(_("The deadline (%(deadline)s) has passed: an extension must be asked for before it. Resolve the ticket, or ask the office to reassign it.", deadline=_local(ticket.due_at)),
+        raise Conflict(_("The deadline (%(deadline)s) has passed: an extension must be asked for before it. "
+                         "Resolve the ticket, or ask the office to reassign it.", deadline=_local(ticket.due_at)),
                        code="extension_too_late")
     if ticket.extension and ticket.extension.status == "pending":
         raise Conflict(_("An extension request is already waiting for the office's decision."),

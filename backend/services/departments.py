@@ -6,7 +6,8 @@ from ..i18n import _
 def require(county_code: str, code: str) -> Department:
     department = Department.objects(county_code=county_code, code=code, active=True).first()
     if department is None:
-        raise InvalidInput(_("No active department '%(code)s' in county %(county_code)s.", code=code, county_code=county_code),
+        raise InvalidInput(_("No active department '%(code)s' in county %(county_code)s.",
+                             code=code, county_code=county_code),
                            errors={"department_code": [_("Unknown or inactive department.")]})
     return department
 

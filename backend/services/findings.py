@@ -90,7 +90,8 @@ def _follow_up(finding: Finding) -> None:
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
     if existing.inspector_id != actor.id or existing.fingerprint != fingerprint:
-        raise Conflict(_("client_id %(client_id)s was already used for a different finding; generate a new UUID for a new finding.", client_id=existing.client_id), code="client_id_conflict")
+        raise Conflict(_("client_id %(client_id)s was already used for a different finding; generate a new UUID "
+                         "for a new finding.", client_id=existing.client_id), code="client_id_conflict")
     _follow_up(existing)  # the first attempt may have stopped between finding and ticket
     return _with_nearby(actor, Finding.objects.get(id=existing.id))
 
@@ -173,7 +174,8 @@ def nearby_open_tickets(actor: Actor, finding: Finding) -> list[dict]:
     here = (finding.location.lat, finding.location.lon)
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(*here, radius)
     candidates = Ticket.objects(
-        tickets.scope(actor), county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES], category=finding.category,
+        tickets.scope(actor), county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES],
+        category=finding.category,
         location__lat__gte=min_lat, location__lat__lte=max_lat,
         location__lon__gte=min_lon, location__lon__lte=max_lon,
     ).order_by().only("id", "number", "title", "status", "village_code", "location", "created_at",
@@ -199,13 +201,16 @@ def _linkable_ticket(actor: Actor, ticket_id: str, category: str) -> Ticket:
     ticket = (Ticket.objects(tickets.scope(actor), id=ticket_id).first()
               if ObjectId.is_valid(ticket_id) else None)
     if ticket is None or ticket.category in RESTRICTED_CATEGORIES:
-        raise InvalidInput(_("No open ticket %(ticket_id)s that you can see to add this finding to.", ticket_id=ticket_id),
+        raise InvalidInput(_("No open ticket %(ticket_id)s that you can see to add this finding to.",
+                             ticket_id=ticket_id),
                            errors={"link_to_ticket_id": [_("Unknown ticket.")]})
     if ticket.category != category:
         raise InvalidInput(_("A finding can only be evidence for a ticket of the same category."),
-                           errors={"link_to_ticket_id": [_("The ticket's category is %(category)s.", category=ticket.category)]})
+                           errors={"link_to_ticket_id": [_("The ticket's category is %(category)s.",
+                                                           category=ticket.category)]})
     if ticket.status not in {s.value for s in OPEN_STATES}:
-        raise Conflict(_("Ticket %(number)s is %(status)s; submit the finding on its own so that it opens a new ticket.", number=ticket.number, status=ticket.status), code="ticket_not_open")
+        raise Conflict(_("Ticket %(number)s is %(status)s; submit the finding on its own so that it opens a new "
+                         "ticket.", number=ticket.number, status=ticket.status), code="ticket_not_open")
     return ticket
 
 

@@ -21,7 +21,8 @@ def check_successor(actor: Actor, leaving: User, successor_id: str | None, depar
     successor = User.objects(id=successor_id, county_code=actor.county_code).first()
     if successor is None or not successor.active or successor.role != Role.DEPARTMENT.value \
             or successor.department_code != department_code or successor.id == leaving.id:
-        raise InvalidInput(_("The successor must be another active user of department %(department_code)s.", department_code=department_code),
+        raise InvalidInput(_("The successor must be another active user of department %(department_code)s.",
+                             department_code=department_code),
                            errors={"successor_id": [_("Not an active user of the same department.")]})
     return successor
 

@@ -216,5 +216,6 @@ def get(actor: Actor, export_id: str) -> Export:
 def download(actor: Actor, export_id: str) -> tuple[Export, bytes]:
     export = get(actor, export_id)
     if export.status != "done":
-        raise Conflict(_("The export is %(status)s, not ready yet; ask its status again in a few seconds.", status=export.status), code="export_not_ready")
+        raise Conflict(_("The export is %(status)s, not ready yet; ask its status again in a few seconds.",
+                         status=export.status), code="export_not_ready")
     return export, export.file.read()

@@ -87,7 +87,8 @@ def record(actor: Actor, ticket_id: str, outcome: str, note: str | None, locatio
     if ticket.lookback_task_id is None:
         raise Conflict(_("This ticket was not picked for re-inspection (回头看)."), code="not_in_lookback")
     if ticket.lookback_outcome:
-        raise Conflict(_("The re-inspection of this ticket was already recorded (%(lookback_outcome)s).", lookback_outcome=ticket.lookback_outcome),
+        raise Conflict(_("The re-inspection of this ticket was already recorded (%(lookback_outcome)s).",
+                         lookback_outcome=ticket.lookback_outcome),
                        code="lookback_recorded")
     if actor.role == Role.INSPECTOR and not InspectionTask.objects(id=ticket.lookback_task_id,
                                                                     inspector_ids=actor.id).first():

@@ -144,7 +144,9 @@ def add_to_ticket(actor: Actor, ticket_id: str, upload) -> tuple[Photo, bool]:
     ticket = tickets.get_visible(actor, ticket_id)
     purpose, states = TICKET_PHOTOS[actor.role]
     if ticket.status not in states:
-        raise Conflict(_("%(purpose)s photos can be added while the ticket is %(allowed)s; it is %(status)s.", purpose=purpose, allowed=" or ".join(sorted(states)), status=ticket.status), code="invalid_transition")
+        raise Conflict(_("%(purpose)s photos can be added while the ticket is %(allowed)s; it is %(status)s.",
+                         purpose=purpose, allowed=" or ".join(sorted(states)), status=ticket.status),
+                       code="invalid_transition")
     return _store(actor, f"ticket:{ticket.id}", upload, purpose=purpose, ticket_id=ticket.id)
 
 
@@ -203,6 +205,7 @@ def open_file(actor: Actor, photo_id: str, size: str) -> tuple[Photo, bytes, str
         return photo, photo_storage().get(photo.original_key), photo.content_type
     if photo.status != PhotoStatus.READY:
         detail = f": {photo.failure_reason}" if photo.status == PhotoStatus.FAILED else "; try again shortly"
-        raise Conflict(_("The photo is %(status)s%(detail)s.", status=photo.status, detail=detail), code=f"photo_{photo.status}")
+        raise Conflict(_("The photo is %(status)s%(detail)s.",
+                         status=photo.status, detail=detail), code=f"photo_{photo.status}")
     key = photo.web_key if size == "web" else photo.thumbnail_key
     return photo, photo_storage().get(key), "image/jpeg"

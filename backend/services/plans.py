@@ -20,9 +20,12 @@ NEEDS_PLAN = frozenset({"serious", "urgent"})
 def submit(actor: Actor, ticket_id: str, summary: str, steps: list[dict]) -> Ticket:
     ticket = get_visible(actor, ticket_id)
     if ticket.severity not in NEEDS_PLAN:
-        raise InvalidInput(_("Only serious and urgent tickets take a rectification plan; this one is %(severity)s.", severity=ticket.severity), errors={"severity": [_("Not serious or urgent.")]})
+        raise InvalidInput(_("Only serious and urgent tickets take a rectification plan; this one is "
+                             "%(severity)s.",
+                             severity=ticket.severity), errors={"severity": [_("Not serious or urgent.")]})
     if ticket.plan and ticket.plan.status in ("submitted", "approved"):
-        raise Conflict(_("The plan is already %(status)s; a new one can be submitted only after the office sends it back.", status=ticket.plan.status), code="plan_exists")
+        raise Conflict(_("The plan is already %(status)s; a new one can be submitted only after the office sends "
+                         "it back.", status=ticket.plan.status), code="plan_exists")
     today = utcnow().astimezone(CHINA).date()
     deadline = ticket.due_at.astimezone(CHINA).date() if ticket.due_at else None
     errors = {}
@@ -72,5 +75,6 @@ def check_step(ticket: Ticket, step: int) -> int:
 def require_approved(ticket: Ticket) -> None:
     if ticket.severity in NEEDS_PLAN and (ticket.plan is None or ticket.plan.status != "approved"):
         state = ticket.plan.status if ticket.plan else "not submitted"
-        raise Conflict(_("A %(severity)s ticket is resolved only with an approved rectification plan (整改方案); its plan is %(state)s.", severity=ticket.severity, state=state), code="plan_not_approved")
+        raise Conflict(_("A %(severity)s ticket is resolved only with an approved rectification plan (整改方案); its "
+                         "plan is %(state)s.", severity=ticket.severity, state=state), code="plan_not_approved")
 

@@ -27,7 +27,8 @@ def decide_for(ticket: Ticket, excluded: set[str]) -> domain.Decision:
 def explain(actor: Actor, category: str, village_code: str, text: str, severity: str) -> dict:
     village = Village.objects(code=village_code, county_code=actor.county_code).first()
     if village is None:
-        raise InvalidInput(_("No village %(village_code)s in county %(county_code)s.", village_code=village_code, county_code=actor.county_code),
+        raise InvalidInput(_("No village %(village_code)s in county %(county_code)s.",
+                             village_code=village_code, county_code=actor.county_code),
                            errors={"village_code": [_("Unknown village in your county.")]})
     problem = domain.Problem(category=category, township_code=village.township_code,
                              severity=severity, text=text)

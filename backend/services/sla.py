@@ -80,7 +80,8 @@ def set_policy(actor, category: str, severity: str, data: dict) -> dict:
     from ..domain.codes import Category, Severity, values
     from ..errors import InvalidInput, NotFound
     if category not in values(Category) or severity not in values(Severity):
-        raise NotFound(_("No SLA entry %(category)s/%(severity)s; use a category and a severity code.", category=category, severity=severity))
+        raise NotFound(_("No SLA entry %(category)s/%(severity)s; use a category and a severity code.",
+                         category=category, severity=severity))
     changes = {f"set__{k}": data[k] for k in ("resolve_days", "claim_hours") if data.get(k) is not None}
     if not changes:
         raise InvalidInput(_("Send resolve_days (working days) and/or claim_hours (working hours)."),
@@ -100,7 +101,8 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(_("'%(text)s' is not a date; use YYYY-MM-DD.", text=text), errors={"day": [_("Not a date.")]})
+        raise InvalidInput(_("'%(text)s' is not a date; use YYYY-MM-DD.",
+                             text=text), errors={"day": [_("Not a date.")]})
 
 
 def set_holiday(text: str, is_workday: bool, note: str | None) -> HolidayOverride:

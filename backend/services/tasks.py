@@ -54,7 +54,8 @@ def task_village(task: InspectionTask, village_code: str | None) -> Village:
                                errors={"village_code": [_("Required for a task with several villages.")]})
         village_code = task.village_codes[0]
     if village_code not in task.village_codes:
-        raise InvalidInput(_("Village %(village_code)s is not part of this inspection task.", village_code=village_code),
+        raise InvalidInput(_("Village %(village_code)s is not part of this inspection task.",
+                             village_code=village_code),
                            errors={"village_code": [_("Not one of the task's villages.")]})
     return Village.objects.get(code=village_code)
 

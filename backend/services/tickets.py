@@ -113,7 +113,8 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     updated = Ticket.objects(id=ticket.id, version=ticket.version, **(expect or {})).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
-        raise Conflict(_("The ticket changed while you were acting on it (it is now %(status)s); reload it and try again.", status=current.status if current else "gone"),
+        raise Conflict(_("The ticket changed while you were acting on it (it is now %(status)s); reload it and "
+                         "try again.", status=current.status if current else "gone"),
                        code="stale_ticket")
     counters.record(ticket, updated)
     return updated
@@ -185,7 +186,8 @@ def open_from_finding(finding: Finding) -> Ticket:
             description=finding.description, location=finding.location, point=finding.point,
             status=INITIAL_STATE.value, version=1, created_at=now, updated_at=now,
             events=[TicketEvent(seq=1, action=Action.OPEN.value, at=now, actor_id=finding.inspector_id,
-                                actor_name=inspector.username if inspector else None, actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
+                                actor_name=inspector.username if inspector else None, actor_role="inspector",
+                                from_status=None, to_status=INITIAL_STATE.value,
                                 note="opened from finding", location=finding.location,
                                 data={"finding_id": str(finding.id)})])
         try:
@@ -399,7 +401,8 @@ def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
         if ticket is None or ticket.status == S.CLOSED:
             return ticket
         if ticket.status not in (S.PENDING_ROUTING, S.TRIAGE, S.DISPATCHED):
-            raise Conflict(_("Ticket %(number)s is already %(status)s by a department; ask the office to close it as a duplicate.", number=ticket.number, status=ticket.status), code="ticket_taken")
+            raise Conflict(_("Ticket %(number)s is already %(status)s by a department; ask the office to close it"
+                             " as a duplicate.", number=ticket.number, status=ticket.status), code="ticket_taken")
         try:
             return _transition(ticket, Action.CLOSE, S.CLOSED, actor,
                                note=f"duplicate of {original.number}",
