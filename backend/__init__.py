@@ -1,5 +1,6 @@
 """The Flask application: `create_app()` wires config, databases, the API and the jobs."""
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from . import config as config_module
@@ -10,12 +11,18 @@ from .extensions import connect_mongo, connect_redis
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = EncodableJSONProvider(app)
     app.config.update(config_module.from_env(overrides))
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     i18n.init_app(app)
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
+    if not app.config["SECRET_KEY"]:  # the embedded mode (production refuses to start without one)
+        from .services.settings import embedded_secret_key
+        app.config["SECRET_KEY"] = embedded_secret_key()
+    from . import ratelimit
+    ratelimit.init_app(app)
 
     api = DocumentedApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -26,9 +33,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     import mobile_api
     mobile_api.register_blueprints(api)
     errors.register(app)
-    from . import office, public
+    from . import docs, office, public
     office.register(app)
     public.register(app)
+    docs.register(app)
 
     @app.before_request
     def refuse_large_bodies():
@@ -58,9 +66,26 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+class EncodableJSONProvider(DefaultJSONProvider):
+    """JSON answers that can always be encoded as UTF-8: a lone surrogate stored before text
+    was cleaned on the way in becomes U+FFFD instead of a server error."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        from .domain.text import scrub
+        return scrub(super().dumps(obj, **kwargs))
+
+
 class DocumentedApi(Api):
-    """Documents the error responses in the shape `errors.py` sends."""
+    """Documents the error responses in the shape `errors.py` sends, and the pagination
+    header as what it is on the wire: a string holding JSON (flask-smorest documents it as
+    an object, which no client reads from a header)."""
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON: total, total_pages, first_page, last_page, "
+                           "page, previous_page, next_page",
+            "schema": {"type": "string"}}, lazy=True)
 
 
 def _unsupported(mimetype: str):

@@ -1,10 +1,15 @@
 """Bearer tokens and the acting user.
 
-Tokens are signed (itsdangerous) and carry the user id and token version; a deactivated
-user or a raised token version invalidates them at once, because every request reloads
-the user.
+A token is signed (itsdangerous, with SECRET_KEY) and names a random session id; the
+server keeps the session (`Session`, stored by the id's SHA-256), so logging out deletes
+it and nothing but a login makes one: knowing the key and a user's id is not enough. A
+deactivated user or a raised token version invalidates every session at once, because every
+request reloads the session and the user.
 """
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from bson import ObjectId
@@ -13,7 +18,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .domain.codes import Role
 from .errors import Forbidden, Unauthorized
-from .models import User
+from .models import Session, User
+from .models.common import utcnow
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -35,27 +42,45 @@ class Actor:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-token")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-session")
+
+
+def _session_key(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 def issue_token(user: User) -> str:
-    return _serializer().dumps({"uid": str(user.id), "v": user.token_version})
+    """Open a session for `user` and return its bearer token."""
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    Session(id=_session_key(session_id), user_id=user.id, token_version=user.token_version, created_at=now,
+            expires_at=now + timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])).save(force_insert=True)
+    return _serializer().dumps({"sid": session_id})
+
+
+def end_session() -> None:
+    """Log out: the request's session is deleted, so its token is refused from now on."""
+    Session.objects(id=g.session_key).delete()
 
 
 def _actor_from_request() -> Actor:
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/token.")
+        raise Unauthorized(_("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/token."))
     try:
         payload = _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_SECONDS"])
     except SignatureExpired:
-        raise Unauthorized("The token has expired; log in again.")
+        raise Unauthorized(_("The token has expired; log in again."))
     except BadSignature:
-        raise Unauthorized("The token is not valid; log in again.")
-    user = User.objects(id=payload.get("uid"), active=True).first() if ObjectId.is_valid(payload.get("uid")) else None
-    if user is None or user.token_version != payload.get("v"):
-        raise Unauthorized("The account is inactive or the token was revoked; log in again.")
+        raise Unauthorized(_("The token is not valid; log in again."))
+    session_id = payload.get("sid") if isinstance(payload, dict) else None
+    key = _session_key(session_id) if isinstance(session_id, str) else None
+    session = Session.objects(id=key, expires_at__gt=utcnow()).first() if key else None
+    user = User.objects(id=session.user_id, active=True).first() if session else None
+    if user is None or user.token_version != session.token_version:
+        raise Unauthorized(_("The session has ended (logged out, revoked or the account is inactive); log in again."))
+    g.session_key = key
     return Actor.of(user)
 
 
@@ -68,8 +93,8 @@ def requires(*roles: Role):
         def wrapper(*args, **kwargs):
             actor = _actor_from_request()
             if actor.role not in allowed:
-                raise Forbidden(f"This needs the role {' or '.join(sorted(allowed))}; "
-                                f"you are {actor.role}.")
+                raise Forbidden(_("This needs the role %(roles)s; you are %(role)s.",
+                                  roles=" or ".join(sorted(allowed)), role=actor.role))
             g.actor = actor
             return view(*args, **kwargs)
         return wrapper

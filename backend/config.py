@@ -2,7 +2,7 @@
 
 Embedded mode (no MONGODB_URI): MongoDB is mongomock in this process, background jobs run
 in this process too, and Redis is REDIS_URL if set, else an in-process fake. Production
-mode (MONGODB_URI set): REDIS_URL and SECRET_KEY are required.
+mode (MONGODB_URI set): REDIS_URL and SECRET_KEY (or SECRET_KEY_FILE) are required.
 """
 import os
 
@@ -28,13 +28,17 @@ def from_env(overrides: dict | None = None) -> dict:
         "MONGODB_URI": mongodb_uri,
         "MONGODB_DB": env.get("MONGODB_DB", "xuncha"),
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # Signs the bearer tokens. Embedded mode without one: made at first start and kept in
+        # the database (backend/services/settings.py), so it lasts exactly as long as the data.
+        "SECRET_KEY": env.get("SECRET_KEY") or _read_file(env.get("SECRET_KEY_FILE")) or None,
         # Jobs run inside the API process where MongoDB is in-process (mongomock).
         "JOBS_IN_PROCESS": env.get("JOBS_IN_PROCESS", "1" if embedded else "0") == "1",
         "TOKEN_TTL_SECONDS": _int("TOKEN_TTL_SECONDS", 12 * 3600),
         "MAX_RETURNS": _int("MAX_RETURNS", 2),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 10),
         "LOGIN_LOCK_SECONDS": _int("LOGIN_LOCK_SECONDS", 900),
+        "LOGIN_BACKOFF_SECONDS": _int("LOGIN_BACKOFF_SECONDS", 60),
+        "LOGIN_RATE_PER_ADDRESS": env.get("LOGIN_RATE_PER_ADDRESS", "20/minute;100/hour;300/day"),
         "STATS_MIN_TICKETS": _int("STATS_MIN_TICKETS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "EVIDENCE_MAX_MB": _int("EVIDENCE_MAX_MB", 20),  # a rectification problem's evidence document
@@ -90,7 +94,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",  # backend/docs.py: from the installed package
         "JSON_SORT_KEYS": False,
     }
     config.update(overrides or {})
@@ -109,6 +113,14 @@ def from_env(overrides: dict | None = None) -> dict:
         missing = [k for k in needed if channel in config["NOTIFY_CHANNELS"] and not config.get(k)]
         if missing:
             raise ConfigError(f"{' and '.join(missing)} must be set when NOTIFY_CHANNELS has {channel}")
-    if config["EMBEDDED"] and not config["SECRET_KEY"]:
-        config["SECRET_KEY"] = "embedded-demo-only-not-secret"
     return config
+
+
+def _read_file(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as secret:
+            return secret.read().strip() or None
+    except OSError as exc:
+        raise ConfigError(f"SECRET_KEY_FILE {path!r} cannot be read: {exc}") from exc

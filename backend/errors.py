@@ -2,7 +2,7 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
-from .i18n import _
+from .i18n import _, translated
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -14,10 +14,12 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, errors: dict | None = None, code: str | None = None):
+    def __init__(self, message: str, errors: dict | None = None, code: str | None = None,
+                 headers: dict | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.headers = headers or {}
         if code:
             self.code = code
 
@@ -47,19 +49,22 @@ class TooManyRequests(DomainError):
 
 
 def error_body(status: int, code: str, message: str, errors: dict | None = None):
-    response = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
+    response = jsonify({"code": code, "status": status, "message": translated(message),
+                        "errors": translated(errors or {})})
     response.status_code = status
     return response
 
 
 def handle_domain_error(exc: DomainError):
     response = error_body(exc.status, exc.code, exc.message, exc.errors)
+    response.headers.update(exc.headers)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
 
 
 def handle_http_exception(exc: HTTPException):
+    from . import library_messages
     status = exc.code or 500
     if status == 304:  # a conditional GET (ETag): no body
         from flask import Response
@@ -72,8 +77,10 @@ def handle_http_exception(exc: HTTPException):
     if isinstance(errors, list):  # a message about the body as a whole
         errors = {"body": errors}
     message = data.get("message") or exc.description or CODES.get(status, "error")
-    if status == 400 and errors.get("body") == ["Invalid JSON body."]:
-        message = _("The request body is not valid JSON.")
+    if message == type(exc).description and status in library_messages.HTTP_MESSAGES:
+        message = library_messages.HTTP_MESSAGES[status]  # ours, translatable, for Werkzeug's
+    if status == 400 and errors.get("body") == ["Invalid JSON body."]:  # webargs' words
+        message, errors = _("The request body is not valid JSON."), {"body": [_("Not valid JSON.")]}
     if status == 422 and errors and not data.get("message"):
         message = _("The request has invalid or missing fields; see errors.")
     if status == 413:
@@ -87,6 +94,16 @@ def handle_http_exception(exc: HTTPException):
     return response
 
 
+def handle_recursion(exc: RecursionError):
+    """A JSON body nested deeper than the parser can go (100,000 brackets) is the client's
+    fault; any other recursion is ours."""
+    from flask import request
+    if request.is_json:
+        return error_body(400, "bad_request", _("The request body is nested too deeply to read; "
+                                                "send a flat JSON object."), {"body": [_("Nested too deeply.")]})
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception):
     from flask import current_app
     current_app.logger.exception("unhandled error")
@@ -96,4 +113,5 @@ def handle_unexpected(exc: Exception):
 def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(RecursionError, handle_recursion)
     app.register_error_handler(Exception, handle_unexpected)

@@ -25,6 +25,45 @@ _ = gettext
 lazy_ = lazy_gettext
 
 
+class Msg(str):
+    """A library's message template (str.format placeholders), translated when it is
+    formatted in a request: the English msgid as a str everywhere else. A `.format()` outside
+    a request (a validator built at import) keeps the values for the final formatting."""
+
+    def __new__(cls, msgid: str, stages: tuple = ()):
+        message = super().__new__(cls, msgid)
+        message.msgid, message.stages = msgid, stages
+        return message
+
+    def format(self, *args, **kwargs):
+        if not has_request_context():
+            return Msg(self.msgid, self.stages + (kwargs,))
+        text = gettext(self.msgid)
+        for stage in self.stages + (kwargs,):
+            text = text.format(**{k: v.format() if isinstance(v, Msg) else v for k, v in stage.items()})
+        return text
+
+    def __reduce__(self):  # (copy and pickle keep it a Msg)
+        return Msg, (self.msgid, self.stages)
+
+
+def translated(value):
+    """Messages in an error body in the request's language (templates never formatted by
+    their library, such as "Unknown field.", and lazy strings)."""
+    from .domain.messages import Message
+    if isinstance(value, Msg):
+        return value.format()
+    if isinstance(value, Message):
+        return gettext(value.msgid, **value.params)
+    if isinstance(value, dict):
+        return {k: translated(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [translated(v) for v in value]
+    if value.__class__.__name__ == "LazyString":
+        return str(value)
+    return value
+
+
 def select_locale() -> str:
     """The request's `Accept-Language` picks zh or en; anything else (or none) is zh."""
     if not has_request_context():
@@ -69,3 +108,9 @@ class _Babel(Babel):
 def init_app(app) -> None:
     _Babel(app, default_locale=DEFAULT_LOCALE, locale_selector=select_locale,
            default_timezone="Asia/Shanghai", configure_jinja=False)
+
+
+# Before any schema is defined: marshmallow copies its messages into each field it builds.
+from . import library_messages  # noqa: E402
+
+library_messages.install()

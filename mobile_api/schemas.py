@@ -3,12 +3,14 @@ import uuid
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from backend.api.schemas import CheckInSchema, FindingSchema, TaskSchema, TicketSchema
+from backend.api.schemas import (CheckInSchema, Code, FindingSchema, NearbyTicketSchema, TaskSchema,
+                                 TicketSchema)
 from backend.services.sync import MAX_BATCH
+from backend.i18n import _, lazy_
 
 
 class QueuedCheckInSchema(CheckInSchema):
-    task_id = fields.Str(required=True)
+    task_id = Code(64, required=True)
 
 
 ITEM_SCHEMAS = {"finding": FindingSchema, "check_in": QueuedCheckInSchema}
@@ -28,10 +30,10 @@ class SyncItemSchema(Schema):
         try:
             item["client_id"] = str(uuid.UUID(item["client_id"]))
         except ValueError:
-            item["errors"] = {"client_id": ["Not a valid UUID."]}
+            item["errors"] = {"client_id": [_("Not a valid UUID.")]}
             return item
         if item["type"] not in ITEM_SCHEMAS:
-            item["errors"] = {"type": [f"Must be one of: {', '.join(ITEM_SCHEMAS)}."]}
+            item["errors"] = {"type": [_("Must be one of: %(types)s.", types=", ".join(ITEM_SCHEMAS))]}
             return item
         try:
             item["data"] = ITEM_SCHEMAS[item["type"]]().load({**item["data"], "client_id": item["client_id"]})
@@ -42,13 +44,16 @@ class SyncItemSchema(Schema):
 
 class SyncPushSchema(Schema):
     items = fields.List(fields.Nested(SyncItemSchema), required=True,
-                        validate=validate.Length(min=1, max=MAX_BATCH, error=f"Send 1 to {MAX_BATCH} items a batch."))
+                        validate=validate.Length(min=1, max=MAX_BATCH, error=lazy_("Send 1 to %(most)s items a batch.",
+                                                                                   most=MAX_BATCH)))
 
 
 class SyncResultSchema(Schema):
     type = fields.Str()
     client_id = fields.Str()
-    status = fields.Str(metadata={"enum": ["created", "replayed", "revised", "conflict", "invalid"]})
+    status = fields.Str(metadata={"enum": ["created", "replayed", "revised", "conflict", "invalid", "error"],
+                                  "description": "revised: a sent-back finding's new revision; invalid: fix it or "
+                                                 "drop it; error: the server failed, send it again later"})
     id = fields.Str()
     code = fields.Str()
     reason = fields.Str()
@@ -56,7 +61,7 @@ class SyncResultSchema(Schema):
     ticket_id = fields.Str(allow_none=True)
     linked_ticket_id = fields.Str(allow_none=True)
     flags = fields.List(fields.Str())
-    nearby_open_tickets = fields.List(fields.Dict())
+    nearby_open_tickets = fields.List(fields.Nested(NearbyTicketSchema))
 
 
 class SyncPushResultSchema(Schema):
@@ -92,5 +97,5 @@ class SyncPullSchema(Schema):
 
 
 class LinkSchema(Schema):
-    ticket_id = fields.Str(required=True, metadata={"description": "the open ticket this finding repeats"})
+    ticket_id = Code(64, required=True, metadata={"description": "the open ticket this finding repeats"})
 

@@ -53,6 +53,12 @@ def demo_snapshot(app):
     _reset_database()
     with app.app_context():
         demo.load(PASSWORD, with_round=False)  # the demo round: tests/test_rounds.py loads it
+        # Stories about other steps resolve with a note alone; the default (an evidence photo
+        # is required) is restored and tested in test_evidence_required.py.
+        from backend.domain.codes import Category
+        from backend.models import Setting
+        for category in Category:
+            Setting(id=f"evidence:371323:{category.value}", flag=0).save()
     db = mongoengine.get_db()
     return {name: list(db[name].find()) for name in db.list_collection_names()
             if not name.startswith("system.")}

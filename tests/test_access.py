@@ -97,6 +97,9 @@ ENDPOINTS = [
     ("POST", "/api/v1/users", {ADMIN},
      _json({"username": "matrix-user", "role": "inspector", "password": "matrix-pass"})),
     ("PATCH", "/api/v1/users/{user}", {ADMIN}, _json({"display_name": "矩阵"})),
+    ("POST", "/api/v1/users/{user}/unlock", {ADMIN}, NO_BODY),
+    ("GET", "/api/v1/audit-log", {OFFICE, ADMIN}, NO_BODY),
+    ("POST", "/api/v1/auth/logout", LOGGED_IN, NO_BODY),
     ("GET", "/api/v1/sla/policies", {OFFICE, ADMIN}, NO_BODY),
     ("PUT", "/api/v1/sla/policies/livelihood/urgent", {ADMIN}, _json({"resolve_days": 2})),
     ("GET", "/api/v1/sla/holidays", {OFFICE, ADMIN}, NO_BODY),
@@ -189,7 +192,7 @@ def test_an_expired_token_is_401(app, api):
     finally:
         app.config["TOKEN_TTL_SECONDS"] = ttl
     assert r.status_code == 401 and r.get_json()["code"] == "unauthorized"
-    assert "expired" in r.get_json()["message"]
+    assert "过期" in r.get_json()["message"]  # (Chinese by default)
 
 
 # ---------------------------------------------------------------- scope stories

@@ -63,12 +63,26 @@ def test_two_claims_after_both_read_the_ticket_exactly_one_wins(app, api, submit
 
 
 def test_many_simultaneous_claims_on_many_tickets_have_one_winner_each(app, api, submit, run_jobs,
-                                                                      second_transport_user):
+                                                                      second_transport_user, monkeypatch):
+    """On each ticket both claimants read it before either writes: only the version guard
+    can refuse the loser, as stale."""
     ids = [submit(title=f"道路坑洼 {i}").get_json()["ticket_id"] for i in range(5)]
     run_jobs()
+    both_read = threading.Barrier(2)  # trips once per ticket, then resets itself
+    original = tickets.get_visible
+
+    def read_then_wait(actor, tid):
+        ticket = original(actor, tid)
+        if actor.role == "department":
+            both_read.wait(timeout=5)
+        return ticket
+
+    monkeypatch.setattr(tickets, "get_visible", read_then_wait)
     for ticket_id in ids:
         statuses = claim_concurrently(app, api, ticket_id, ["dept-transport", second_transport_user])
-        assert sorted(code for code, _ in statuses.values()) == [200, 409]
+        assert sorted(code for code, _ in statuses.values()) == [200, 409], statuses
+        loser = next(body for code, body in statuses.values() if code == 409)
+        assert loser["code"] == "stale_ticket", loser
         events = api.get(f"/api/v1/tickets/{ticket_id}", as_="office").get_json()["events"]
         assert [e["action"] for e in events] == ["open", "route", "claim"]
 

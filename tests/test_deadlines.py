@@ -143,7 +143,7 @@ def test_a_late_extension_request_is_refused_and_a_refusal_needs_a_reason(app, a
     late = api.post(f"/api/v1/tickets/{tid}/extension", as_="dept-transport",
                     json={"reason": "来不及", "extra_working_days": 3})
     assert late.status_code == 409 and late.get_json()["code"] == "extension_too_late"
-    assert "before" in late.get_json()["message"]
+    assert "期限前" in late.get_json()["message"]  # (Chinese by default)
     bad = api.post(f"/api/v1/tickets/{tid}/extension", as_="dept-transport",
                    json={"reason": "x", "extra_working_days": 99})
     assert bad.status_code == 422

@@ -66,3 +66,14 @@ def test_in_process_worker_also_derives_photos(app, api, submit):
     finally:
         stop.set()
         time.sleep(0.2)
+
+
+def test_the_api_docs_need_no_internet(client):
+    """Swagger UI's page names only assets this server serves, and it serves them."""
+    import re
+    page = client.get("/docs").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/docs/assets/") for a in assets), assets
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200 and len(response.get_data()) > 1000, asset

@@ -1,16 +1,82 @@
 """Marshmallow schemas shared by the office/department API and the mobile API."""
 from datetime import UTC, timedelta
 
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, fields, pre_dump, validate, validates_schema, ValidationError
 from flask_smorest import Page
 
+from ..domain import privacy, text
 from ..domain.codes import Category, Role, Severity, values
 from ..domain.states import OPEN_STATES, ReturnReason, TicketStatus, is_overdue
 from ..models.common import utcnow
+from ..i18n import _, lazy_
 
 OPEN_STATE_VALUES = frozenset(s.value for s in OPEN_STATES)
-Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
-VillageCode = lambda **kw: fields.Str(validate=validate.Regexp(r"^\d{12}$", error="A village code has 12 digits."), **kw)  # noqa: E731
+
+
+class Text(fields.Str):
+    """Every text people type (titles, descriptions, bases, notes, reasons, names,
+    keywords): cleaned on the way in by `domain.text.clean` (a lone surrogate, a NUL, a bidi
+    override or a blank text is a 422 naming the field; control characters go, NFC), at
+    most `max_length` characters; on the way out personal data is masked
+    (`domain.privacy.mask`) and stored text is made encodable."""
+
+    masked = True
+    multiline = True
+
+    def __init__(self, max_length: int | None = None, *, min_length: int = 1, multiline: bool | None = None,
+                 **kwargs):
+        if multiline is not None:
+            self.multiline = multiline
+        self.blank_ok = min_length == 0
+        validators = [validate.Length(min=min_length, max=max_length)]
+        extra = kwargs.pop("validate", None)
+        validators += extra if isinstance(extra, list) else [extra] if extra else []
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return text.clean(value, multiline=self.multiline)
+        except text.TextRefused as exc:
+            if exc.reason == "blank" and self.blank_ok:
+                return ""
+            raise ValidationError(exc.args[0]) from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        value = super()._serialize(value, attr, obj, **kwargs)
+        if value is None:
+            return None
+        return privacy.mask(value) if self.masked else text.scrub(value)
+
+
+class Code(Text):
+    """An identifier or code (ids, department codes, cursors): one line, cleaned like Text,
+    never masked."""
+    masked = False
+    multiline = False
+
+
+class Password(fields.Str):
+    """A password as typed (not normalised or trimmed), but encodable: a lone surrogate or
+    a NUL is a 422, not a server error in the hashing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if text.SURROGATES.search(value) or "\x00" in value:
+            raise ValidationError(_("Contains an invalid character."))
+        return value
+
+
+class Masked(fields.Str):
+    """Stored free text in an answer: personal data masked, encodable whatever was stored."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        value = super()._serialize(value, attr, obj, **kwargs)
+        return privacy.mask(value) if value is not None else None
+
+
+VillageCode = lambda **kw: Code(12, validate=validate.Regexp(  # noqa: E731
+    r"^\d{12}$", error=lazy_("A village code has 12 digits.")), **kw)
 Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
 
 
@@ -59,8 +125,8 @@ class ErrorSchema(Schema):
 # ---------------------------------------------------------------- auth
 
 class LoginSchema(Schema):
-    username = Text(100, required=True)
-    password = Text(200, required=True)
+    username = Text(100, required=True, multiline=False)
+    password = Password(required=True, validate=validate.Length(min=1, max=200))
 
 
 class UserSchema(Schema):
@@ -75,35 +141,35 @@ class UserSchema(Schema):
 class AccountSchema(UserSchema):
     """A user as the admin manages it."""
     username = fields.Str(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_.\-]{3,100}$", error="3-100 letters, digits, '_', '.' or '-'."))
+        r"^[A-Za-z0-9_.\-]{3,100}$", error=lazy_("3-100 letters, digits, '_', '.' or '-'.")))
     display_name = Text(100, load_default=None)
     role = fields.Str(required=True, validate=validate.OneOf(values(Role)))
-    department_code = fields.Str(load_default=None, allow_none=True)
-    password = fields.Str(load_only=True, required=True, validate=validate.Length(min=8, max=200))
+    department_code = Code(64, load_default=None, allow_none=True)
+    password = Password(load_only=True, required=True, validate=validate.Length(min=8, max=200))
     active = fields.Bool(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     phone = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+        r"^1[3-9]\d{9}$", error=lazy_("A mainland mobile number: 11 digits starting with 1.")))
     is_department_head = fields.Bool(load_default=False)
 
 
 class AccountPatchSchema(Schema):
     display_name = Text(100)
     role = fields.Str(validate=validate.OneOf(values(Role)))
-    department_code = fields.Str(allow_none=True)
-    password = fields.Str(load_only=True, validate=validate.Length(min=8, max=200))
+    department_code = Code(64, allow_none=True)
+    password = Password(load_only=True, validate=validate.Length(min=8, max=200))
     active = fields.Bool()
     phone = fields.Str(allow_none=True, validate=validate.Regexp(
-        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+        r"^1[3-9]\d{9}$", error=lazy_("A mainland mobile number: 11 digits starting with 1.")))
     is_department_head = fields.Bool()
-    successor_id = fields.Str(load_only=True, metadata={
+    successor_id = Code(64, load_only=True, metadata={
         "description": "责任交接: who takes over this user's open tickets when they are deactivated "
                        "or moved to another department"})
 
 
 class AccountFilterSchema(Schema):
     role = fields.Str(validate=validate.OneOf(values(Role)))
-    department_code = fields.Str()
+    department_code = Code(64)
 
 
 class TokenSchema(Schema):
@@ -121,8 +187,8 @@ class VillageSchema(Schema):
 
 
 class VillageFilterSchema(Schema):
-    township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$", error="A township code has 9 digits."))
-    name = fields.Str(validate=validate.Length(min=1, max=50))
+    township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$", error=lazy_("A township code has 9 digits.")))
+    name = Text(50)
 
 
 class VillagePositionInSchema(Schema):
@@ -156,7 +222,7 @@ class TaskSchema(Schema):
     name = Text(200, required=True)
     village_codes = fields.List(VillageCode(), required=True, validate=validate.Length(min=1, max=500))
     villages = fields.List(fields.Nested(VillageSchema), dump_only=True)
-    inspector_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=50))
+    inspector_ids = fields.List(Code(64), required=True, validate=validate.Length(min=1, max=50))
     starts_on = IsoDate(required=True)
     ends_on = IsoDate(required=True)
     focus_categories = fields.List(fields.Str(validate=validate.OneOf(values(Category))), load_default=list)
@@ -190,10 +256,39 @@ class CheckInSchema(Schema):
 
 # ---------------------------------------------------------------- findings
 
+class NearbyTicketSchema(Schema):
+    """An open ticket near a new finding, that the inspector may open."""
+    id = fields.Str()
+    number = fields.Str()
+    title = Masked()
+    status = fields.Str()
+    village_code = fields.Str()
+    distance_m = fields.Float()
+    created_at = fields.DateTime()
+
+
+class FindingPhotoSchema(Schema):
+    """A finding's photo as the phone tracks it: processing, ready (its two derived versions
+    can be fetched) or failed (with the reason)."""
+    id = fields.Str()
+    status = fields.Str(metadata={"enum": ["processing", "ready", "failed"]})
+    failure_reason = fields.Str(allow_none=True)
+    content_type = fields.Str()
+    url = fields.Method("_web", allow_none=True, metadata={"type": "string", "description": "the web version, once ready"})
+    thumbnail_url = fields.Method("_thumbnail", allow_none=True, metadata={"type": "string"})
+    created_at = fields.DateTime()
+
+    def _web(self, photo):
+        return f"/api/v1/photos/{photo.id}?size=web" if photo.status == "ready" else None
+
+    def _thumbnail(self, photo):
+        return f"/api/v1/photos/{photo.id}?size=thumbnail" if photo.status == "ready" else None
+
+
 class FindingSchema(Schema):
     id = fields.Str(dump_only=True)
     client_id = fields.UUID(required=True, metadata={"description": "UUID made by the phone; replays are harmless"})
-    task_id = fields.Str(required=True)
+    task_id = Code(64, required=True)
     village_code = VillageCode(required=True)
     category = fields.Str(required=True, validate=validate.OneOf(values(Category)))
     severity = fields.Str(required=True, validate=validate.OneOf(values(Severity)))
@@ -206,7 +301,7 @@ class FindingSchema(Schema):
     policy_basis = Text(5000, required=True, metadata={"description": "政策依据"})
     responsibility_basis = Text(5000, required=True, metadata={"description": "责任依据"})
     needs_action = fields.Bool(load_default=True)
-    link_to_ticket_id = fields.Str(load_only=True, load_default=None, metadata={
+    link_to_ticket_id = Code(64, load_only=True, load_default=None, allow_none=True, metadata={
         "description": "an open ticket this finding repeats (from nearby_open_tickets): the finding "
                        "becomes its evidence instead of opening a new ticket"})
     # 问题底稿 (issue 11): 责任主体, the inspector's 立行立改 mark, and the review as it stands
@@ -233,17 +328,25 @@ class FindingSchema(Schema):
     flags = fields.List(fields.Str(), dump_only=True, metadata={
         "description": "outside_county, far_from_village, low_accuracy, photo_location_mismatch"})
     distance_to_village_m = fields.Float(dump_only=True, allow_none=True)
-    nearby_open_tickets = fields.List(fields.Dict(), dump_only=True, metadata={
+    nearby_open_tickets = fields.List(fields.Nested(NearbyTicketSchema), dump_only=True, metadata={
         "description": "open tickets of the same category within 250 m: is it the same problem?"})
     created_at = fields.DateTime(dump_only=True)
+    photos = fields.List(fields.Nested(FindingPhotoSchema), dump_only=True, attribute="photo_list")
+
+    @pre_dump
+    def attach_photos(self, finding, **kwargs):
+        from ..services.photos import for_finding
+        if getattr(finding, "id", None) is not None and not hasattr(finding, "photo_list"):
+            finding.photo_list = for_finding(finding.id)
+        return finding
 
     @validates_schema
     def observed_at_is_plausible(self, data, **kwargs):
         observed = data.get("observed_at")
         if observed and observed > utcnow() + timedelta(hours=1):
-            raise ValidationError("Lies in the future; check the phone's clock.", "observed_at")
+            raise ValidationError(_("Lies in the future; check the phone's clock."), "observed_at")
         if observed and observed < utcnow() - timedelta(days=366):
-            raise ValidationError("Lies more than a year back; check the phone's clock.", "observed_at")
+            raise ValidationError(_("Lies more than a year back; check the phone's clock."), "observed_at")
 
 
 class PhotoSchema(Schema):
@@ -283,12 +386,12 @@ class EventSchema(Schema):
     action = fields.Str()
     at = fields.DateTime()
     actor_id = fields.Str(allow_none=True)
-    actor_name = fields.Str()
+    actor_name = fields.Str(allow_none=True)
     actor_role = fields.Str()
     from_status = fields.Str(allow_none=True)
     to_status = fields.Str()
     department_code = fields.Str(allow_none=True)
-    note = fields.Str(allow_none=True)
+    note = Masked(allow_none=True)
     location = fields.Nested(LocationSchema, allow_none=True)
     data = fields.Dict()
 
@@ -300,8 +403,8 @@ class TicketSchema(Schema):
     outcome = fields.Str(allow_none=True)
     category = fields.Str()
     severity = fields.Str()
-    title = fields.Str()
-    description = fields.Str()
+    title = Masked()
+    description = Masked()
     village_code = fields.Str()
     township_code = fields.Str()
     department_code = fields.Str(allow_none=True)
@@ -334,20 +437,20 @@ class FindingBasesSchema(Schema):
     id = fields.Str()
     client_id = fields.Str()
     observed_at = fields.DateTime()
-    fact_basis = fields.Str()
-    policy_basis = fields.Str()
-    responsibility_basis = fields.Str()
+    fact_basis = Masked()
+    policy_basis = Masked()
+    responsibility_basis = Masked()
 
 
 class ExtensionSchema(Schema):
     status = fields.Str(metadata={"enum": ["pending", "approved", "refused"]})
-    reason = fields.Str()
+    reason = Masked()
     extra_working_days = fields.Int()
     requested_at = fields.DateTime()
     requested_by = fields.Str(allow_none=True)
     due_at_before = fields.DateTime(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
-    decision_note = fields.Str(allow_none=True)
+    decision_note = Masked(allow_none=True)
     new_due_at = fields.DateTime(allow_none=True)
 
 
@@ -358,12 +461,12 @@ class PlanStepSchema(Schema):
 
 class PlanSchema(Schema):
     status = fields.Str(metadata={"enum": ["submitted", "approved", "returned"]})
-    summary = fields.Str()
+    summary = Masked()
     steps = fields.List(fields.Nested(PlanStepSchema))
     revision = fields.Int()
     submitted_at = fields.DateTime(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
-    decision_note = fields.Str(allow_none=True)
+    decision_note = Masked(allow_none=True)
 
 
 class TicketDetailSchema(TicketSchema):
@@ -383,7 +486,7 @@ class TicketFilterSchema(Schema):
     severity = fields.Str(validate=validate.OneOf(values(Severity)))
     township_code = fields.Str(validate=validate.Regexp(r"^\d{9}$"))
     village_code = VillageCode()
-    department_code = fields.Str()
+    department_code = Code(64)
     overdue = fields.Bool()
     escalation_level = fields.Int(validate=validate.Range(1, 2), metadata={
         "description": "at least this escalation level: 2 is the office's 督办 list"})
@@ -413,7 +516,7 @@ class ReturnSchema(Schema):
 
 
 class AssignSchema(Schema):
-    department_code = fields.Str(required=True)
+    department_code = Code(64, required=True)
     note = Text(2000, load_default=None)
 
 
@@ -435,9 +538,9 @@ class RoutingRuleSchema(Schema):
     id = fields.Str(dump_only=True)
     name = Text(200, required=True)
     priority = fields.Int(load_default=100, validate=validate.Range(0, 10_000))
-    department_code = fields.Str(required=True, metadata={"description": "a department code, or @township"})
+    department_code = Code(64, required=True, metadata={"description": "a department code, or @township"})
     category = fields.Str(validate=validate.OneOf(values(Category)), allow_none=True, load_default=None)
-    keywords = fields.List(Text(50), load_default=list)
+    keywords = fields.List(Text(50, multiline=False), load_default=list, validate=validate.Length(max=100))
     township_codes = fields.List(fields.Str(validate=validate.Regexp(r"^\d{9}$")), load_default=list)
     severities = fields.List(fields.Str(validate=validate.OneOf(values(Severity))), load_default=list)
     active = fields.Bool(load_default=True)
@@ -450,7 +553,7 @@ class RoutingRulePatchSchema(RoutingRuleSchema):
 class ExplainSchema(Schema):
     category = fields.Str(required=True, validate=validate.OneOf(values(Category)))
     village_code = VillageCode(required=True)
-    text = fields.Str(load_default="", validate=validate.Length(max=10_000))
+    text = Text(10_000, min_length=0, load_default="")
     severity = fields.Str(load_default="general", validate=validate.OneOf(values(Severity)))
 
 
@@ -516,9 +619,45 @@ class ReturnReasonSchema(Schema):
 
 
 class HandoverSchema(Schema):
-    successor_id = fields.Str(required=True)
+    successor_id = Code(64, required=True)
 
 
 class HandoverResultSchema(Schema):
     moved = fields.Int()
     remaining = fields.Int()
+
+
+# ---------------------------------------------------------------- personal data
+
+class RevealNoteSchema(Schema):
+    seq = fields.Int()
+    action = fields.Str()
+    note = fields.Str()
+
+
+class RevealSchema(Schema):
+    """A ticket's texts whole, for its current handler only (every reveal is logged)."""
+    id = fields.Str()
+    number = fields.Str()
+    title = fields.Str()
+    description = fields.Str()
+    fact_basis = fields.Str(allow_none=True)
+    policy_basis = fields.Str(allow_none=True)
+    responsibility_basis = fields.Str(allow_none=True)
+    notes = fields.List(fields.Nested(RevealNoteSchema))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Str()
+    action = fields.Str()
+    actor_id = fields.Str()
+    actor_name = fields.Str()
+    department_code = fields.Str(allow_none=True)
+    ticket_id = fields.Str()
+    ticket_number = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    at = fields.DateTime()
+
+
+class AuditFilterSchema(Schema):
+    ticket_id = Code(64)

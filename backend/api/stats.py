@@ -1,14 +1,18 @@
 """The county office's figures: rates, trends, league tables, overdue tickets, common
 problems (共性问题) and the ledger (台账)."""
+import itertools
+
 from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from ..auth import current_actor, requires
+from ..domain import windows
 from ..domain.codes import Category, Role, values
 from ..services import ledger, stats
-from .schemas import VillageCode
+from .schemas import Code, Masked, VillageCode
+from ..i18n import lazy_
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
                 description="The county office's rates, overdue list, common problems and ledger")
@@ -16,19 +20,20 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
 
 class WindowSchema(Schema):
     """Tickets created between `from` and `to` (Asia/Shanghai days, inclusive), filtered."""
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
-    department = fields.Str(load_default=None, validate=validate.Length(1, 64),
+    from_ = fields.Date(data_key="from", load_default=None, metadata={"description": "from 2000-01-01"})
+    to = fields.Date(load_default=None, metadata={"description": "at most a year after today"})
+    department = Code(64, load_default=None,
                             metadata={"description": "department code; `(none)` for tickets "
                                                      "without one (pending routing, triage)"})
-    township = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{9}$", error="A township code has 9 digits."))
+    township = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{9}$", error=lazy_("A township code has 9 digits.")))
     village = VillageCode(load_default=None)
     category = fields.Str(load_default=None, validate=validate.OneOf(values(Category)))
 
     @validates_schema
-    def window_in_order(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ValidationError("'to' must not be before 'from'.", field_name="to")
+    def window_in_range(self, data, **kwargs):
+        errors = windows.window_errors(data.get("from_"), data.get("to"), stats.today())
+        if errors:
+            raise ValidationError(errors)
 
 
 def _filters(query: dict) -> dict:
@@ -109,7 +114,7 @@ class OverdueQuerySchema(WindowSchema):
 class OverdueTicketSchema(Schema):
     id = fields.Str()
     number = fields.Str()
-    title = fields.Str()
+    title = Masked()
     category = fields.Str()
     status = fields.Str()
     department_code = fields.Str(allow_none=True)
@@ -141,7 +146,7 @@ class PlaceSchema(Schema):
 class ProblemTicketSchema(Schema):
     id = fields.Str()
     number = fields.Str()
-    title = fields.Str()
+    title = Masked()
     village_code = fields.Str()
 
 
@@ -250,7 +255,9 @@ class LedgerCsv(MethodView):
     def get(self, query):
         """The ledger (台账) as CSV (UTF-8 with BOM), streamed: any size, personal data masked"""
         actor = current_actor()
-        body = stream_with_context(ledger.csv_stream(actor.county_code, _params(query)))
+        chunks = ledger.csv_stream(actor.county_code, _params(query))
+        first = next(chunks)  # a failure before the first byte is still a JSON error
+        body = stream_with_context(itertools.chain([first], chunks))
         return _attachment(body, ledger.filename(actor.county_code, "csv"), "text/csv; charset=utf-8")
 
 

@@ -1,13 +1,14 @@
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import current_actor, requires
 from ..domain.codes import Role
-from ..services import deadlines, lookback, photos, plans, tickets
+from ..services import audit, deadlines, lookback, photos, plans, tickets
 from .schemas import (AssignSchema, CloseSchema, DecisionSchema, ExtensionRequestSchema,
                       LookbackResultSchema, NoteSchema, PhotoSchema, PhotoUploadSchema,
                       PlanSubmitSchema, QuerySetPage, ReportSchema, ReturnCountSchema,
-                      ReturnReasonSchema, ReturnSchema, TicketDetailSchema, TicketFilterSchema,
+                      ReturnReasonSchema, ReturnSchema, RevealSchema, TicketDetailSchema, TicketFilterSchema,
                       TicketSchema, VerifySchema)
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
@@ -190,3 +191,13 @@ class Lookback(MethodView):
     def post(self, data, ticket_id):
         """Record a re-inspection (回头看): confirmed, or problem_back (reopens the ticket)"""
         return lookback.record(current_actor(), ticket_id, data["outcome"], data.get("note"), data.get("location"))
+
+
+@blp.route("/<ticket_id>/reveal")
+class Reveal(MethodView):
+    @requires(Role.DEPARTMENT)
+    @blp.response(200, RevealSchema)
+    def post(self, ticket_id):
+        """The ticket's texts with phone and ID numbers whole, for its current handler only;
+        every reveal is written to the audit log the office reads"""
+        return audit.reveal(current_actor(), ticket_id, request.remote_addr)

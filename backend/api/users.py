@@ -48,3 +48,12 @@ class Handover(MethodView):
     def post(self, data, user_id):
         """Pass the user's open tickets to a successor of the same department (责任交接)"""
         return accounts.hand_over(current_actor(), user_id, data["successor_id"])
+
+
+@blp.route("/<user_id>/unlock")
+class Unlock(MethodView):
+    @requires(Role.ADMIN)
+    @blp.response(200, AccountSchema)
+    def post(self, user_id):
+        """Lift the login lock of an account (too many wrong passwords); a new password does too"""
+        return accounts.unlock(current_actor(), user_id)

@@ -10,6 +10,7 @@ from statistics import median
 
 import prcoords
 from geopy.distance import geodesic, great_circle
+from .messages import _
 
 
 class Crs(str, Enum):
@@ -29,12 +30,25 @@ LOW_ACCURACY_M = 100.0
 PHOTO_MISMATCH_M = 500.0
 
 
+class CoordinateError(ValueError):
+    """A point that cannot be converted to WGS-84; the message says why."""
+
+
+# GCJ-02 and BD-09 exist only within China: outside this box (prcoords' own test) the
+# inverses diverge or fail (`math domain error` at the poles and the antimeridian).
+CHINA_BOX = (0.8293, 55.8271, 72.004, 137.8347)  # min_lat, max_lat, min_lon, max_lon
+
+
 def to_wgs84(lat: float, lon: float, crs: str) -> tuple[float, float]:
-    """(lat, lon) in WGS-84 from what the phone sent. Outside China the offsets do not
-    apply and the point comes back unchanged (as the map apps do)."""
+    """(lat, lon) in WGS-84 from what the phone sent. Raises `CoordinateError` for a
+    GCJ-02/BD-09 point outside China: no map app makes one, and the inverse cannot be done."""
     crs = Crs(crs)
     if crs is Crs.WGS84:
         return lat, lon
+    min_lat, max_lat, min_lon, max_lon = CHINA_BOX
+    if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
+        raise CoordinateError(_("%(crs)s coordinates exist only within China; this point lies outside it. "
+                                "Send the position as wgs84.", crs=crs.value))
     convert = prcoords.gcj_wgs_bored if crs is Crs.GCJ02 else prcoords.bd_wgs_bored
     point = convert((lat, lon))
     return round(point.lat, 7), round(point.lon, 7)

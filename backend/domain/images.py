@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .messages import _
+
 pillow_heif.register_heif_opener()
 
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
@@ -55,18 +57,19 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageRejected(f"The image has too many pixels to decode safely (limit {max_pixels:,}).")
+            raise ImageRejected(_("The image has too many pixels to decode safely (limit %(limit)s).",
+                                  limit=format(max_pixels, ",")))
         except UnidentifiedImageError:
-            raise ImageRejected("The file is not an image we can read; send JPEG, PNG, WebP or HEIC/HEIF.",
+            raise ImageRejected(_("The file is not an image we can read; send JPEG, PNG, WebP or HEIC/HEIF."),
                                 "unsupported")
         except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageRejected(f"The image is broken ({exc}).")
+            raise ImageRejected(_("The image is broken (%(exc)s).", exc=exc))
     if image.format not in CONTENT_TYPES:
-        raise ImageRejected(f"Photos must be JPEG, PNG, WebP or HEIC/HEIF; this is {image.format}.",
+        raise ImageRejected(_("Photos must be JPEG, PNG, WebP or HEIC/HEIF; this is %(format)s.", format=image.format),
                             "unsupported")
     if image.width * image.height > max_pixels:
-        raise ImageRejected(f"The image has {image.width}x{image.height} pixels; the limit is "
-                            f"{max_pixels:,} pixels.")
+        raise ImageRejected(_("The image has %(width)sx%(height)s pixels; the limit is %(limit)s pixels.",
+                              width=image.width, height=image.height, limit=format(max_pixels, ",")))
     return image
 
 
@@ -74,12 +77,13 @@ def inspect(data: bytes, max_pixels: int) -> PhotoFacts:
     """The cheap checks done while the phone waits: format, size, structure, EXIF."""
     image = open_image(data, max_pixels)
     if image.format == "JPEG" and (problem := jpeg_structure_problem(data)):
-        raise ImageRejected(f"The JPEG is broken: {problem}. Send the photo again from the phone's gallery.")
+        raise ImageRejected(_("The JPEG is broken: %(problem)s. Send the photo again from the phone's gallery.",
+                              problem=problem))
     if image.format == "PNG":
         try:
             Image.open(io.BytesIO(data)).verify()
         except Exception as exc:  # verify() raises whatever the chunk reader meets
-            raise ImageRejected(f"The PNG is broken ({exc}).")
+            raise ImageRejected(_("The PNG is broken (%(exc)s).", exc=exc))
     facts = PhotoFacts(format=image.format, content_type=_content_type(image.format, data),
                        width=image.width, height=image.height)
     try:
@@ -231,7 +235,7 @@ def derive(data: bytes, max_pixels: int, reduced: bool = True, web_px: int = WEB
         image.load()
         upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageRejected(f"The image is broken or truncated ({exc}).")
+        raise ImageRejected(_("The image is broken or truncated (%(exc)s).", exc=exc))
     web = upright if upright.mode == "RGB" else upright.convert("RGB")
     if max(web.size) > web_px:
         web = web.resize(_fit(web.size, web_px), Image.Resampling.LANCZOS, reducing_gap=3.0)

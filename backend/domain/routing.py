@@ -5,8 +5,16 @@ sets holds: category, any of its keywords in the title or description, the villa
 township, the severity. The first matching rule whose department has not already returned
 the ticket wins. Every rule considered is written to the trace, so the office can see why
 a ticket went where it went.
+
+A restricted category (misconduct clues, 问题线索) goes only to the discipline commission,
+whatever the rules say: a rule naming another department is skipped for it (with no rule
+left it goes to the office's triage, which may see it). A rule that names another department for a restricted
+category is refused when saved (`rule_error`).
 """
 from dataclasses import dataclass, field
+
+from .codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES
+from .messages import _
 
 # A rule may name this instead of a department: the village's own township government.
 TOWNSHIP_GOVERNMENT = "@township"
@@ -66,7 +74,9 @@ def decide(problem: Problem, rules: list[Rule], excluded: set[str] = frozenset()
         reason, hits = _mismatch(rule, problem)
         department = (township_department(problem.township_code)
                       if rule.department == TOWNSHIP_GOVERNMENT else rule.department)
-        if reason is None and department in excluded:
+        if reason is None and problem.category in RESTRICTED_CATEGORIES and department != DISCIPLINE_DEPARTMENT:
+            reason = f"{problem.category} goes only to {DISCIPLINE_DEPARTMENT}"
+        elif reason is None and department in excluded:
             reason = f"department {department} already returned this ticket"
         elif reason is None and known_departments is not None and department not in known_departments:
             reason = f"department {department} does not exist in this county"
@@ -79,3 +89,12 @@ def decide(problem: Problem, rules: list[Rule], excluded: set[str] = frozenset()
             entry["chosen"] = True
         decision.trace.append(entry)
     return decision
+
+
+def rule_error(category: str | None, department: str | None) -> str | None:
+    """Why a rule may not be saved, or None: a restricted category may name only the
+    discipline commission."""
+    if category in RESTRICTED_CATEGORIES and department != DISCIPLINE_DEPARTMENT:
+        return _("Rules for %(category)s may only name %(department)s.", category=category,
+                 department=DISCIPLINE_DEPARTMENT)
+    return None

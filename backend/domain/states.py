@@ -12,6 +12,7 @@ extension request, a plan, a handover): their target is the current state. They 
 the same writer and leave one event each, like every change of state.
 """
 from enum import Enum
+from .messages import _
 
 
 class TicketStatus(str, Enum):
@@ -133,10 +134,8 @@ class TransitionNotAllowed(Exception):
     def __init__(self, action: Action, status: TicketStatus):
         self.action, self.status = Action(action), TicketStatus(status)
         allowed = sorted(s.value for s in TRANSITIONS[self.action])
-        super().__init__(
-            f"cannot {self.action.value} a ticket that is {self.status.value}; "
-            f"allowed only from: {', '.join(allowed)}"
-        )
+        super().__init__(_("Cannot %(action)s a ticket that is %(status)s; allowed only from: %(allowed)s.",
+                           action=self.action.value, status=self.status.value, allowed=", ".join(allowed)))
 
 
 def check_transition(action: Action, status: TicketStatus, target: TicketStatus) -> TicketStatus:

@@ -21,10 +21,13 @@ from .rounds import InspectionRound, RoundSettings
 from .review import ReviewEntry
 from .rectification import EvidenceDocument, Rectification, RectificationProblem, RoundCounter
 
+from .sessions import Session, Setting
+from .audit import AuditEntry
+
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export,
-                 Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin,
+                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export, Session, Setting,
+                 AuditEntry, Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin,
                  PublicReport, Open311Key, PartyOrganisation, InspectionRound, RoundSettings, ReviewEntry,
                  Rectification, RectificationProblem, EvidenceDocument, RoundCounter)
 

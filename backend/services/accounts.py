@@ -1,43 +1,56 @@
 """Logging in, and user accounts."""
+import functools
+import secrets
+
 from bson import ObjectId
 from flask import current_app
 from mongoengine.errors import NotUniqueError
-from redis.exceptions import RedisError
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth import Actor, issue_token
+from ..auth import Actor, end_session, issue_token
 from ..domain.codes import Role
 from ..errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from ..i18n import _
 from ..models import User
-from . import departments
+from . import departments, throttle
+from ..i18n import _
 
 
 def login(username: str, password: str) -> dict:
-    """A token for a right password. Repeated failures for one username lock it for a while
-    (counted in Redis; if Redis is down, logins are not limited rather than refused)."""
-    failures_key = f"login-failures:{User.key(username)}"
-    limit, window = current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_SECONDS"]
-    redis = current_app.extensions["redis"]
-    try:
-        failures = int(redis.get(failures_key) or 0)
-    except RedisError:
-        failures = 0
-    if failures >= limit:
-        raise TooManyRequests(f"Too many failed logins for this username; try again in "
-                              f"{max(1, window // 60)} minutes or ask the admin to reset the password.")
-    user = User.objects(username_key=User.key(username), active=True).first()
-    if user is None or not user.check_password(password):
-        try:
-            with redis.pipeline() as pipe:
-                pipe.incr(failures_key).expire(failures_key, window).execute()
-        except RedisError:
-            pass
-        raise Unauthorized("Wrong username or password.")
-    try:
-        redis.delete(failures_key)
-    except RedisError:
-        pass
+    """A token for a right password. The attempt is counted before the password is checked
+    (services/throttle.py): past LOGIN_MAX_FAILURES the account waits, with back-off. An
+    unknown username costs the same time as a known one (a hash is checked either way)."""
+    key = User.key(username)
+    wait = throttle.attempt(key)
+    if wait:
+        raise TooManyRequests(_("Too many failed logins for this username; try again in %(wait)s seconds, or ask "
+                                "the admin to unlock the account.", wait=wait), headers={"Retry-After": str(wait)},
+                              errors={"retry_after": [wait]})
+    user = User.objects(username_key=key, active=True).first()
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        raise Unauthorized(_("Wrong username or password."))
+    if not user.check_password(password):
+        raise Unauthorized(_("Wrong username or password."))
+    throttle.reset(key)
     return {"access_token": issue_token(user), "token_type": "Bearer", "user": user}
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of nothing anyone knows, made like the real ones, to check unknown users against."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def logout() -> None:
+    end_session()
+
+
+def unlock(actor: Actor, user_id: str) -> User:
+    """The admin lifts a login lock (a forgotten password, or someone else's wrong guesses)."""
+    user = get_user(actor, user_id)
+    throttle.reset(user.username_key)
+    return user
 
 
 def me(actor: Actor) -> User:
@@ -70,7 +83,7 @@ def list_users(actor: Actor, role: str | None = None, department_code: str | Non
 def get_user(actor: Actor, user_id: str) -> User:
     user = User.objects(id=user_id, county_code=actor.county_code).first() if ObjectId.is_valid(user_id) else None
     if user is None:
-        raise NotFound(f"No user {user_id} in your county.")
+        raise NotFound(_("No user %(user_id)s in your county.", user_id=user_id))
     return user
 
 
@@ -80,8 +93,8 @@ def _check_department(actor: Actor, role: str, department_code: str | None) -> N
                              "POST /organisations/{id}/members; the levels above the county have their own.",
                              role=str(getattr(role, "value", role))), errors={"role": ["Not a county account."]})
     if role == Role.DEPARTMENT and not department_code:
-        raise InvalidInput("A department user needs a department_code.",
-                           errors={"department_code": ["Required for the department role."]})
+        raise InvalidInput(_("A department user needs a department_code."),
+                           errors={"department_code": [_("Required for the department role.")]})
     if department_code:
         departments.require(actor.county_code, department_code)
 
@@ -96,7 +109,8 @@ def create_user(actor: Actor, data: dict) -> User:
     try:
         user.save()
     except NotUniqueError:
-        raise Conflict(f"The username {data['username']!r} is taken (usernames ignore case).",
+        raise Conflict(_("The username %(username)s is taken (usernames ignore case).",
+                         username=repr(data["username"])),
                        code="username_taken")
     return user
 
@@ -110,7 +124,7 @@ def update_user(actor: Actor, user_id: str, data: dict) -> User:
     from . import handover
     user = get_user(actor, user_id)
     if user.id == actor.id and (data.get("active") is False or data.get("role", user.role) != user.role):
-        raise InvalidInput("You cannot deactivate yourself or change your own role.")
+        raise InvalidInput(_("You cannot deactivate yourself or change your own role."))
     role = data.get("role", user.role)
     department_code = data["department_code"] if "department_code" in data else user.department_code
     _check_department(actor, role, department_code)
@@ -133,6 +147,8 @@ def update_user(actor: Actor, user_id: str, data: dict) -> User:
     if leaves and handover.open_tickets_of(user.id):
         successor = handover.check_successor(actor, user, data.get("successor_id"), user.department_code)
     updated = User.objects(id=user.id).modify(new=True, **changes)
+    if data.get("password"):
+        throttle.reset(user.username_key)  # a new password unlocks the account
     if successor:
         handover.hand_over(actor, user, successor, "责任交接: " + ("账号停用" if data.get("active") is False
                                                                 else "岗位调整"))

@@ -22,7 +22,7 @@ from ..i18n import _
 from ..models import AccountabilityDecision, Bulletin, County
 from ..models.common import utcnow
 from . import departments, stats, suggestions
-from .ledger import mask
+from ..domain.privacy import mask
 
 OVERDUE_LISTED = 50
 PROBLEMS_LISTED = 20

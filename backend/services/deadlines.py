@@ -21,6 +21,7 @@ from ..models import Department, SweepRun, Ticket
 from ..models.common import utcnow
 from . import notifications, sla
 from .tickets import _transition, get_visible, transition_many
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 DEADLINE = [s.value for s in DEADLINE_STATES]
@@ -105,14 +106,14 @@ def request_extension(actor: Actor, ticket_id: str, reason: str, extra_working_d
     ticket = get_visible(actor, ticket_id)
     now = utcnow()
     if ticket.status not in DEADLINE_STATES or ticket.due_at is None:
-        raise Conflict(f"Only a dispatched or claimed ticket with a deadline can be extended; "
-                       f"this one is {ticket.status}.", code="invalid_transition")
+        raise Conflict(_("Only a dispatched or claimed ticket with a deadline can be extended; this one is "
+                         "%(status)s.", status=ticket.status), code="invalid_transition")
     if ticket.due_at <= now:
-        raise Conflict(f"The deadline ({_local(ticket.due_at)}) has passed: an extension must be asked "
-                       "for before it. Resolve the ticket, or ask the office to reassign it.",
+        raise Conflict(_("The deadline (%(deadline)s) has passed: an extension must be asked for before it. "
+                         "Resolve the ticket, or ask the office to reassign it.", deadline=_local(ticket.due_at)),
                        code="extension_too_late")
     if ticket.extension and ticket.extension.status == "pending":
-        raise Conflict("An extension request is already waiting for the office's decision.",
+        raise Conflict(_("An extension request is already waiting for the office's decision."),
                        code="extension_pending")
     request = ExtensionRequest(status="pending", reason=reason, extra_working_days=extra_working_days,
                                requested_at=now, requested_by=actor.id, due_at_before=ticket.due_at)
@@ -126,13 +127,13 @@ def decide_extension(actor: Actor, ticket_id: str, approve: bool, note: str | No
     ticket = get_visible(actor, ticket_id)
     request = ticket.extension
     if request is None or request.status != "pending":
-        raise Conflict("This ticket has no extension request waiting for a decision.",
+        raise Conflict(_("This ticket has no extension request waiting for a decision."),
                        code="no_pending_extension")
     now = utcnow()
     request.decided_at, request.decided_by, request.decision_note = now, actor.id, note
     if not approve:
         if not note:
-            raise InvalidInput("Say why the extension is refused.", errors={"note": ["Required when refusing."]})
+            raise InvalidInput(_("Say why the extension is refused."), errors={"note": [_("Required when refusing.")]})
         request.status = "refused"
         return _transition(ticket, Action.EXTENSION_REFUSE, ticket.status, actor, note=note,
                            set_fields={"extension": request}, expect={"extension__status": "pending"})

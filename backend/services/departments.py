@@ -1,12 +1,14 @@
 from ..errors import InvalidInput
 from ..models import Department
+from ..i18n import _
 
 
 def require(county_code: str, code: str) -> Department:
     department = Department.objects(county_code=county_code, code=code, active=True).first()
     if department is None:
-        raise InvalidInput(f"No active department '{code}' in county {county_code}.",
-                           errors={"department_code": ["Unknown or inactive department."]})
+        raise InvalidInput(_("No active department '%(code)s' in county %(county_code)s.",
+                             code=code, county_code=county_code),
+                           errors={"department_code": [_("Unknown or inactive department.")]})
     return department
 
 

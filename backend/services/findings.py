@@ -16,8 +16,9 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..models import Finding, Location, Ticket, Village
 from ..models.common import to_millis, utcnow
-from . import changes, tickets
+from . import changes, places, tickets
 from .tasks import my_task, task_village
+from ..i18n import _
 
 CONTENT_FIELDS = ("task_id", "village_code", "category", "severity", "title", "description",
                   "location", "observed_at", "fact_basis", "policy_basis", "responsibility_basis",
@@ -38,7 +39,7 @@ def location_from(sent: dict | None) -> Location | None:
     if not sent:
         return None
     crs = sent.get("crs") or geo.Crs.WGS84.value
-    lat, lon = geo.to_wgs84(sent["lat"], sent["lon"], crs)
+    lat, lon = places.wgs84_of(sent["lat"], sent["lon"], crs, "location")
     return Location(lat=lat, lon=lon, accuracy_m=sent.get("accuracy_m"), crs=crs,
                     sent_lat=sent["lat"], sent_lon=sent["lon"], source="phone")
 
@@ -55,7 +56,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     if existing:
         if existing.inspector_id == actor.id and existing.fingerprint != fingerprint \
                 and existing.review_status == "returned":
-            return _with_nearby(review.resubmit_finding(existing, data, fingerprint)), False  # a new revision
+            return _with_nearby(actor, review.resubmit_finding(existing, data, fingerprint)), False  # a new revision
         return _replay(actor, existing, fingerprint), False
     task = my_task(actor, data["task_id"])
     village = task_village(task, data["village_code"])
@@ -84,7 +85,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     except NotUniqueError:  # the same submission raced in on another connection
         return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
     _follow_up(finding)
-    return _with_nearby(Finding.objects.get(id=finding.id)), True
+    return _with_nearby(actor, Finding.objects.get(id=finding.id)), True
 
 
 def submit_from_report(actor: Actor, report, data: dict) -> Finding:
@@ -143,14 +144,14 @@ def _follow_up(finding: Finding) -> None:
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
     if existing.inspector_id != actor.id or existing.fingerprint != fingerprint:
-        raise Conflict(f"client_id {existing.client_id} was already used for a different finding; "
-                       "generate a new UUID for a new finding.", code="client_id_conflict")
+        raise Conflict(_("client_id %(client_id)s was already used for a different finding; generate a new UUID "
+                         "for a new finding.", client_id=existing.client_id), code="client_id_conflict")
     _follow_up(existing)  # the first attempt may have stopped between finding and ticket
-    return _with_nearby(Finding.objects.get(id=existing.id))
+    return _with_nearby(actor, Finding.objects.get(id=existing.id))
 
 
-def _with_nearby(finding: Finding) -> Finding:
-    finding.nearby_open_tickets = nearby_open_tickets(finding)
+def _with_nearby(actor: Actor, finding: Finding) -> Finding:
+    finding.nearby_open_tickets = nearby_open_tickets(actor, finding)
     return finding
 
 
@@ -170,7 +171,7 @@ def get_mine(actor: Actor, finding_id: str) -> Finding:
     finding = (Finding.objects(id=finding_id, inspector_id=actor.id).first()
                if ObjectId.is_valid(finding_id) else None)
     if finding is None:
-        raise NotFound(f"No finding {finding_id} of yours.")
+        raise NotFound(_("No finding %(finding_id)s of yours.", finding_id=finding_id))
     return finding
 
 
@@ -218,9 +219,10 @@ def apply_photo_location(finding: Finding, photo) -> None:
 NEARBY_MAX = 10
 
 
-def nearby_open_tickets(finding: Finding) -> list[dict]:
-    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding, the
-    nearest NEARBY_MAX first, so the phone can offer "this is the same problem".
+def nearby_open_tickets(actor: Actor, finding: Finding) -> list[dict]:
+    """Open tickets of the same category within DUPLICATE_RADIUS_M of the finding that the
+    inspector may open (tickets.scope), the nearest NEARBY_MAX first, so the phone can
+    offer "this is the same problem".
 
     A bounding box on the tickets' stored lat/lon narrows the county's open tickets in the
     query (this works on mongomock and real MongoDB alike); great-circle distances filter
@@ -231,7 +233,8 @@ def nearby_open_tickets(finding: Finding) -> list[dict]:
     here = (finding.location.lat, finding.location.lon)
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(*here, radius)
     candidates = Ticket.objects(
-        county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES], category=finding.category,
+        tickets.scope(actor), county_code=finding.county_code, status__in=[s.value for s in OPEN_STATES],
+        category=finding.category,
         location__lat__gte=min_lat, location__lat__lte=max_lat,
         location__lon__gte=min_lon, location__lon__lte=max_lon,
     ).order_by().only("id", "number", "title", "status", "village_code", "location", "created_at",
@@ -254,17 +257,19 @@ def nearby_open_tickets(finding: Finding) -> list[dict]:
 
 
 def _linkable_ticket(actor: Actor, ticket_id: str, category: str) -> Ticket:
-    ticket = (Ticket.objects(id=ticket_id, county_code=actor.county_code).first()
+    ticket = (Ticket.objects(tickets.scope(actor), id=ticket_id).first()
               if ObjectId.is_valid(ticket_id) else None)
     if ticket is None or ticket.category in RESTRICTED_CATEGORIES:
-        raise InvalidInput(f"No open ticket {ticket_id} in your county to add this finding to.",
-                           errors={"link_to_ticket_id": ["Unknown ticket."]})
+        raise InvalidInput(_("No open ticket %(ticket_id)s that you can see to add this finding to.",
+                             ticket_id=ticket_id),
+                           errors={"link_to_ticket_id": [_("Unknown ticket.")]})
     if ticket.category != category:
-        raise InvalidInput("A finding can only be evidence for a ticket of the same category.",
-                           errors={"link_to_ticket_id": [f"The ticket's category is {ticket.category}."]})
+        raise InvalidInput(_("A finding can only be evidence for a ticket of the same category."),
+                           errors={"link_to_ticket_id": [_("The ticket's category is %(category)s.",
+                                                           category=ticket.category)]})
     if ticket.status not in {s.value for s in OPEN_STATES}:
-        raise Conflict(f"Ticket {ticket.number} is {ticket.status}; submit the finding on its own "
-                       "so that it opens a new ticket.", code="ticket_not_open")
+        raise Conflict(_("Ticket %(number)s is %(status)s; submit the finding on its own so that it opens a new "
+                         "ticket.", number=ticket.number, status=ticket.status), code="ticket_not_open")
     return ticket
 
 
@@ -276,16 +281,16 @@ def link_to_ticket(actor: Actor, finding_id: str, ticket_id: str) -> Finding:
     if finding.linked_ticket_id:
         if str(finding.linked_ticket_id) == ticket_id:
             return finding  # a retry
-        raise Conflict("This finding is already evidence of another ticket.", code="already_linked")
+        raise Conflict(_("This finding is already evidence of another ticket."), code="already_linked")
     target = _linkable_ticket(actor, ticket_id, finding.category)
     if finding.ticket_id == target.id:
-        raise InvalidInput("That is this finding's own ticket.", errors={"ticket_id": ["Its own ticket."]})
+        raise InvalidInput(_("That is this finding's own ticket."), errors={"ticket_id": [_("Its own ticket.")]})
     if finding.ticket_id:
         tickets.close_as_duplicate_of(actor, finding.ticket_id, target)
     updated = Finding.objects(id=finding.id, linked_ticket_id=None).modify(
         new=True, set__linked_ticket_id=target.id, **changes.stamp())
     if updated is None:
-        raise Conflict("This finding was linked to a ticket meanwhile; reload it.", code="already_linked")
+        raise Conflict(_("This finding was linked to a ticket meanwhile; reload it."), code="already_linked")
     tickets.add_finding_as_evidence(target.id, finding.id)
     return updated
 

@@ -7,6 +7,7 @@ from ..domain.states import Action
 from ..errors import Conflict, InvalidInput
 from ..models import Ticket, User
 from .tickets import OPEN, _transition
+from ..i18n import _
 
 
 def open_tickets_of(user_id) -> list[Ticket]:
@@ -15,13 +16,14 @@ def open_tickets_of(user_id) -> list[Ticket]:
 
 def check_successor(actor: Actor, leaving: User, successor_id: str | None, department_code: str) -> User:
     if not successor_id or not ObjectId.is_valid(successor_id):
-        raise InvalidInput("Name the successor (successor_id) who takes over this user's open tickets.",
-                           errors={"successor_id": ["Required: the user has open tickets."]})
+        raise InvalidInput(_("Name the successor (successor_id) who takes over this user's open tickets."),
+                           errors={"successor_id": [_("Required: the user has open tickets.")]})
     successor = User.objects(id=successor_id, county_code=actor.county_code).first()
     if successor is None or not successor.active or successor.role != Role.DEPARTMENT.value \
             or successor.department_code != department_code or successor.id == leaving.id:
-        raise InvalidInput(f"The successor must be another active user of department {department_code}.",
-                           errors={"successor_id": ["Not an active user of the same department."]})
+        raise InvalidInput(_("The successor must be another active user of department %(department_code)s.",
+                             department_code=department_code),
+                           errors={"successor_id": [_("Not an active user of the same department.")]})
     return successor
 
 
@@ -30,7 +32,7 @@ def hand_over(actor: Actor, leaving: User, successor: User, reason: str) -> int:
     many moved. A ticket that changes meanwhile is read again and moved."""
     moved = 0
     for ticket in open_tickets_of(leaving.id):
-        for _ in range(3):
+        for _attempt in range(3):
             if ticket.handler_id != leaving.id or ticket.status not in OPEN:
                 break
             try:

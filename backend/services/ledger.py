@@ -15,12 +15,15 @@ from datetime import date, datetime
 from bson import ObjectId
 
 from ..auth import Actor
+from ..domain import privacy
 from ..domain.problems import CATEGORY_LABELS
+from ..domain.text import spreadsheet_cell
 from ..domain.sla import CHINA
 from ..errors import Conflict, NotFound
 from ..models import Export, Finding, Ticket
 from ..models.common import utcnow
 from . import stats
+from ..i18n import _
 
 HEADERS = ("工单编号", "类别", "标题", "问题描述", "乡镇", "村", "事实依据", "政策依据", "责任依据",
            "责任部门", "状态", "办理期限", "立单时间", "派单时间", "签收时间", "办结时间", "销号时间",
@@ -36,15 +39,7 @@ FIELDS = ("id", "number", "category", "title", "description", "township_code", "
           "events")
 BATCH = 500
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def mask(text: str | None) -> str:
-    """Personal data out of free text: 138****1234, 371323********1234."""
-    if not text:
-        return ""
-    return _MOBILE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
+mask = privacy.mask
 
 
 def _when(moment: datetime | None) -> str:
@@ -54,7 +49,7 @@ def _when(moment: datetime | None) -> str:
 def _latest_progress(events: list) -> tuple[str, str]:
     for event in reversed(events or []):
         if event.get("action") in PROGRESS_ACTIONS and event.get("note"):
-            return mask(event["note"]), _when(event.get("at"))
+            return mask(event["note"]) or "", _when(event.get("at"))
     return "", ""
 
 
@@ -126,7 +121,7 @@ def csv_stream(county_code: str, params: dict, counted: list | None = None) -> I
     writer.writerow(headers)
     count = 0
     for _, cells in source(county_code, params):
-        writer.writerow(cells)
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
         count += 1
         if count % 200 == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -150,7 +145,7 @@ def write_xlsx(county_code: str, params: dict, target) -> int:
     for category, cells in source(county_code, params):
         if category != current:
             sheet, current = _sheet(book, category, Font, WriteOnlyCell, headers, widths), category
-        sheet.append(cells)
+        sheet.append([spreadsheet_cell(cell) for cell in cells])
         count += 1
     if sheet is None:
         _sheet(book, None, Font, WriteOnlyCell, headers, widths)
@@ -187,8 +182,8 @@ def request_export(actor: Actor, fmt: str, params: dict) -> Export:
                     params=params).save()
     if enqueue("workers.exports.build_export", str(export.id), job_id=f"export-{export.id}") is None:
         export.delete()
-        raise Conflict("The job queue cannot take the export right now; try again in a minute, "
-                       "or download the CSV, which streams without a job.", code="queue_unavailable")
+        raise Conflict(_("The job queue cannot take the export right now; try again in a minute, "
+                       "or download the CSV, which streams without a job."), code="queue_unavailable")
     return export
 
 
@@ -224,13 +219,13 @@ def get(actor: Actor, export_id: str) -> Export:
     export = (Export.objects(id=export_id, county_code=actor.county_code).first()
               if ObjectId.is_valid(export_id) else None)
     if export is None:
-        raise NotFound(f"No export {export_id} in your county.")
+        raise NotFound(_("No export %(export_id)s in your county.", export_id=export_id))
     return export
 
 
 def download(actor: Actor, export_id: str) -> tuple[Export, bytes]:
     export = get(actor, export_id)
     if export.status != "done":
-        raise Conflict(f"The export is {export.status}, not ready yet; ask its status again "
-                       "in a few seconds.", code="export_not_ready")
+        raise Conflict(_("The export is %(status)s, not ready yet; ask its status again in a few seconds.",
+                         status=export.status), code="export_not_ready")
     return export, export.file.read()

@@ -27,6 +27,7 @@ from ..models.common import utcnow
 from . import changes
 from .tasks import task_villages
 from .tickets import _dispatch_fields, _transition, get_visible
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -84,20 +85,21 @@ def record(actor: Actor, ticket_id: str, outcome: str, note: str | None, locatio
     """The re-inspection's result: `confirmed` (still fixed) or `problem_back` (reopen)."""
     ticket = get_visible(actor, ticket_id)
     if ticket.lookback_task_id is None:
-        raise Conflict("This ticket was not picked for re-inspection (回头看).", code="not_in_lookback")
+        raise Conflict(_("This ticket was not picked for re-inspection (回头看)."), code="not_in_lookback")
     if ticket.lookback_outcome:
-        raise Conflict(f"The re-inspection of this ticket was already recorded ({ticket.lookback_outcome}).",
+        raise Conflict(_("The re-inspection of this ticket was already recorded (%(lookback_outcome)s).",
+                         lookback_outcome=ticket.lookback_outcome),
                        code="lookback_recorded")
     if actor.role == Role.INSPECTOR and not InspectionTask.objects(id=ticket.lookback_task_id,
                                                                     inspector_ids=actor.id).first():
-        raise Conflict("The re-inspection task of this ticket is not yours.", code="not_your_task")
+        raise Conflict(_("The re-inspection task of this ticket is not yours."), code="not_your_task")
     data = {"task_id": str(ticket.lookback_task_id)}
     if outcome == "confirmed":
         return _transition(ticket, Action.LOOKBACK_CONFIRMED, ticket.status, actor, note=note, location=location,
                            data=data, set_fields={"lookback_outcome": "confirmed"}, expect={"lookback_outcome": None})
     if not note:
-        raise InvalidInput("Say what is back when the problem has returned.",
-                           errors={"note": ["Required when outcome is problem_back."]})
+        raise InvalidInput(_("Say what is back when the problem has returned."),
+                           errors={"note": [_("Required when outcome is problem_back.")]})
     now = utcnow()
     fields = _dispatch_fields(ticket, ticket.department_code, now)
     return _transition(ticket, Action.REOPEN, TicketStatus.DISPATCHED, actor, note=note, location=location,

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import urllib.request
 from datetime import datetime, time
 
@@ -19,13 +18,13 @@ from flask import current_app
 from mongoengine.errors import NotUniqueError
 from rq import Retry
 
+from ..domain import privacy
 from ..domain.sla import CHINA, in_quiet_hours
 from ..models import Department, Notification, User
 from ..models.common import utcnow
 from ..queue import DEFAULT, enqueue
 
 log = logging.getLogger(__name__)
-PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 DELIVERY_RETRY = (10, 60, 300, 900, 3600)
 MAX_LISTED = 200  # tickets named in one message; `ticket_count` says how many in all
 KIND_LABELS = {"claim_reminder": "签收提醒", "remind": "催办", "overdue": "超期",
@@ -36,15 +35,7 @@ KIND_LABELS = {"claim_reminder": "签收提醒", "remind": "催办", "overdue": 
                "suggestion_escalate1": "意见建议督办（部门负责人）", "suggestion_escalate2": "意见建议督办（巡察办）"}
 
 
-def mask_phones(value):
-    """Every mainland mobile number in `value` (nested dicts, lists, strings) as 138****1234."""
-    if isinstance(value, str):
-        return PHONE.sub(r"\1****\3", value)
-    if isinstance(value, dict):
-        return {k: mask_phones(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [mask_phones(v) for v in value]
-    return value
+mask_phones = privacy.mask_all  # phones and ID numbers, in nested payloads too
 
 
 def publish(*, key: str, kind: str, county_code: str, department_code: str | None, audience: str,

@@ -24,7 +24,7 @@ from ..models import County, Department, Ticket, Township, Village
 from ..models.common import utcnow
 from ..models.open311 import Open311Key
 from . import public_reports
-from .ledger import mask
+from ..domain.privacy import mask
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00+08:00"  # when the endpoints last changed

@@ -24,6 +24,7 @@ from ..queue import MEDIA, enqueue
 from ..storage import MissingFile, photo_storage
 from . import tickets
 from .findings import apply_photo_location, get_mine
+from ..i18n import _
 
 SIZES = ("web", "thumbnail", "original")
 log = logging.getLogger(__name__)
@@ -41,9 +42,9 @@ def _read_upload(upload, limit: int | None = None) -> bytes:
     limit = limit or current_app.config["MAX_CONTENT_LENGTH"]
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"The photo is larger than the limit of {limit // (1024 * 1024)} MB.")
+        raise PayloadTooLarge(_("The photo is larger than the limit of %(limit)s MB.", limit=limit // (1024 * 1024)))
     if not data:
-        raise InvalidInput("The photo file is empty.", errors={"file": ["Empty file."]})
+        raise InvalidInput(_("The photo file is empty."), errors={"file": [_("Empty file.")]})
     return data
 
 
@@ -52,7 +53,7 @@ def _inspect(data: bytes) -> images.PhotoFacts:
         return images.inspect(data, current_app.config["PHOTO_MAX_PIXELS"])
     except images.ImageRejected as exc:
         error = UnsupportedImage if exc.kind == "unsupported" else InvalidInput
-        raise error(str(exc), errors={"file": [str(exc)]})
+        raise error(exc.args[0], errors={"file": [exc.args[0]]})
 
 
 def _store(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
@@ -154,8 +155,9 @@ def add_to_ticket(actor: Actor, ticket_id: str, upload) -> tuple[Photo, bool]:
     ticket = tickets.get_visible(actor, ticket_id)
     purpose, states = TICKET_PHOTOS[actor.role]
     if ticket.status not in states:
-        raise Conflict(f"{purpose.capitalize()} photos can be added while the ticket is "
-                       f"{' or '.join(sorted(states))}; it is {ticket.status}.", code="invalid_transition")
+        raise Conflict(_("%(purpose)s photos can be added while the ticket is %(allowed)s; it is %(status)s.",
+                         purpose=purpose, allowed=" or ".join(sorted(states)), status=ticket.status),
+                       code="invalid_transition")
     return _store(actor, f"ticket:{ticket.id}", upload, purpose=purpose, ticket_id=ticket.id)
 
 
@@ -192,8 +194,8 @@ def check_attached(ticket_id, photo_ids: list[str]) -> list[str]:
     valid = [ObjectId(i) for i in photo_ids if ObjectId.is_valid(i)]
     found = {str(p.id) for p in Photo.objects(id__in=valid, ticket_id=ticket_id).only("id")}
     if missing := [i for i in photo_ids if i not in found]:
-        raise InvalidInput("Add the photos to this ticket first (POST .../photos), then name them.",
-                           errors={"photo_ids": [f"Not photos of this ticket: {', '.join(missing)}"]})
+        raise InvalidInput(_("Add the photos to this ticket first (POST .../photos), then name them."),
+                           errors={"photo_ids": [_("Not photos of this ticket: %(ids)s", ids=", ".join(missing))]})
     return list(photo_ids)
 
 
@@ -227,7 +229,7 @@ def get_visible(actor: Actor, photo_id: str) -> Photo:
         if not any(_can_see_ticket(actor, i) for i in ticket_ids if i):
             photo = None
     if photo is None:
-        raise NotFound(f"No photo {photo_id} that you can see.")
+        raise NotFound(_("No photo %(photo_id)s that you can see.", photo_id=photo_id))
     return photo
 
 
@@ -245,10 +247,11 @@ def open_file(actor: Actor, photo_id: str, size: str) -> tuple[Photo, bytes, str
     photo = get_visible(actor, photo_id)
     if size == "original":
         if photo.uploaded_by != actor.id and actor.role != Role.OFFICE:
-            raise NotFound("The original is kept for its uploader and the office; ask for size=web.")
+            raise NotFound(_("The original is kept for its uploader and the office; ask for size=web."))
         return photo, photo_storage().get(photo.original_key), photo.content_type
     if photo.status != PhotoStatus.READY:
         detail = f": {photo.failure_reason}" if photo.status == PhotoStatus.FAILED else "; try again shortly"
-        raise Conflict(f"The photo is {photo.status}{detail}.", code=f"photo_{photo.status}")
+        raise Conflict(_("The photo is %(status)s%(detail)s.",
+                         status=photo.status, detail=detail), code=f"photo_{photo.status}")
     key = photo.web_key if size == "web" else photo.thumbnail_key
     return photo, photo_storage().get(key), "image/jpeg"

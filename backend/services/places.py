@@ -1,6 +1,18 @@
 """Reference data a county's users look up: its departments, townships and villages."""
 from ..auth import Actor
+from ..domain import geo
+from ..errors import InvalidInput
 from ..models import Department, Township, Village
+from ..i18n import _
+
+
+def wgs84_of(lat: float, lon: float, crs: str | None, field: str) -> tuple[float, float]:
+    """What a phone or the admin sent, in WGS-84; a point that cannot be converted is a 422
+    naming `field`, with the reason."""
+    try:
+        return geo.to_wgs84(lat, lon, crs or geo.Crs.WGS84.value)
+    except geo.CoordinateError as exc:
+        raise InvalidInput(exc.args[0], errors={field: [exc.args[0]]}, code="unconvertible_position")
 
 
 def departments(actor: Actor):
@@ -50,14 +62,14 @@ def set_village_position(actor: Actor, code: str, data: dict) -> dict:
     if data.get("from_checkins"):
         proposal = village_position(actor, code)["proposed"]
         if proposal is None:
-            raise InvalidInput("No verified check-ins at this village yet (accuracy within 100 m, inside "
-                               "the county); set the position by hand.", errors={"from_checkins": ["Nothing to use."]})
+            raise InvalidInput(_("No verified check-ins at this village yet (accuracy within 100 m, inside "
+                               "the county); set the position by hand."), errors={"from_checkins": [_("Nothing to use.")]})
         lat, lon, source = proposal["lat"], proposal["lon"], "checkins"
     else:
         if data.get("lat") is None or data.get("lon") is None:
-            raise InvalidInput("Send lat and lon (and crs), or from_checkins: true.",
-                               errors={"lat": ["Required without from_checkins."]})
-        lat, lon = geo.to_wgs84(data["lat"], data["lon"], data.get("crs") or "wgs84")
+            raise InvalidInput(_("Send lat and lon (and crs), or from_checkins: true."),
+                               errors={"lat": [_("Required without from_checkins.")]})
+        lat, lon = wgs84_of(data["lat"], data["lon"], data.get("crs"), "lat")
         source = "admin"
     Village.objects(id=village.id).update_one(set__lat=lat, set__lon=lon, set__point=[lon, lat],
                                               set__position_source=source, set__position_set_at=utcnow())
@@ -69,5 +81,5 @@ def _village(actor: Actor, code: str) -> Village:
 
     village = Village.objects(code=code, county_code=actor.county_code).first()
     if village is None:
-        raise NotFound(f"No village {code} in your county.")
+        raise NotFound(_("No village %(code)s in your county.", code=code))
     return village

@@ -12,6 +12,7 @@ from ..models import Ticket
 from ..models.common import utcnow
 from ..models.tickets import PlanStep, RectificationPlan
 from .tickets import _transition, get_visible
+from ..i18n import _
 
 NEEDS_PLAN = frozenset({"serious", "urgent"})
 
@@ -19,23 +20,25 @@ NEEDS_PLAN = frozenset({"serious", "urgent"})
 def submit(actor: Actor, ticket_id: str, summary: str, steps: list[dict]) -> Ticket:
     ticket = get_visible(actor, ticket_id)
     if ticket.severity not in NEEDS_PLAN:
-        raise InvalidInput(f"Only serious and urgent tickets take a rectification plan; this one is "
-                           f"{ticket.severity}.", errors={"severity": ["Not serious or urgent."]})
+        raise InvalidInput(_("Only serious and urgent tickets take a rectification plan; this one is "
+                             "%(severity)s.",
+                             severity=ticket.severity), errors={"severity": [_("Not serious or urgent.")]})
     if ticket.plan and ticket.plan.status in ("submitted", "approved"):
-        raise Conflict(f"The plan is already {ticket.plan.status}; a new one can be submitted only "
-                       "after the office sends it back.", code="plan_exists")
+        raise Conflict(_("The plan is already %(status)s; a new one can be submitted only after the office sends "
+                         "it back.", status=ticket.plan.status), code="plan_exists")
     today = utcnow().astimezone(CHINA).date()
     deadline = ticket.due_at.astimezone(CHINA).date() if ticket.due_at else None
     errors = {}
     for n, step in enumerate(steps, start=1):
         if step["due_on"] < today:
-            errors[f"steps.{n}.due_on"] = ["Lies in the past."]
+            errors[f"steps.{n}.due_on"] = [_("Lies in the past.")]
         elif deadline and step["due_on"] > deadline:
-            errors[f"steps.{n}.due_on"] = [f"After the ticket's deadline {deadline}; ask for an extension first."]
+            errors[f"steps.{n}.due_on"] = [_("After the ticket's deadline %(deadline)s; ask for an extension first.",
+                                               deadline=deadline)]
     if [s["due_on"] for s in steps] != sorted(s["due_on"] for s in steps):
-        errors["steps"] = ["Give the steps in the order of their dates."]
+        errors["steps"] = [_("Give the steps in the order of their dates.")]
     if errors:
-        raise InvalidInput("The plan's dates do not fit; see errors.", errors=errors)
+        raise InvalidInput(_("The plan's dates do not fit; see errors."), errors=errors)
     plan = RectificationPlan(status="submitted", summary=summary,
                              steps=[PlanStep(title=s["title"], due_on=s["due_on"].isoformat()) for s in steps],
                              revision=(ticket.plan.revision + 1) if ticket.plan else 1,
@@ -48,9 +51,9 @@ def decide(actor: Actor, ticket_id: str, approve: bool, note: str | None) -> Tic
     ticket = get_visible(actor, ticket_id)
     plan = ticket.plan
     if plan is None or plan.status != "submitted":
-        raise Conflict("This ticket has no submitted plan waiting for a decision.", code="no_submitted_plan")
+        raise Conflict(_("This ticket has no submitted plan waiting for a decision."), code="no_submitted_plan")
     if not approve and not note:
-        raise InvalidInput("Say what the plan must change.", errors={"note": ["Required when sending it back."]})
+        raise InvalidInput(_("Say what the plan must change."), errors={"note": [_("Required when sending it back.")]})
     plan.status = "approved" if approve else "returned"
     plan.decided_at, plan.decided_by, plan.decision_note = utcnow(), actor.id, note
     return _transition(ticket, Action.PLAN_APPROVE if approve else Action.PLAN_RETURN, ticket.status, actor,
@@ -61,17 +64,17 @@ def decide(actor: Actor, ticket_id: str, approve: bool, note: str | None) -> Tic
 def check_step(ticket: Ticket, step: int) -> int:
     """The step a progress report names must be one of the approved plan's."""
     if ticket.plan is None or ticket.plan.status != "approved":
-        raise InvalidInput("This ticket has no approved plan whose step a report could name.",
-                           errors={"plan_step": ["No approved plan."]})
+        raise InvalidInput(_("This ticket has no approved plan whose step a report could name."),
+                           errors={"plan_step": [_("No approved plan.")]})
     if not 1 <= step <= len(ticket.plan.steps):
-        raise InvalidInput(f"The plan has steps 1 to {len(ticket.plan.steps)}.",
-                           errors={"plan_step": ["No such step."]})
+        raise InvalidInput(_("The plan has steps 1 to %(steps)s.", steps=len(ticket.plan.steps)),
+                           errors={"plan_step": [_("No such step.")]})
     return step
 
 
 def require_approved(ticket: Ticket) -> None:
     if ticket.severity in NEEDS_PLAN and (ticket.plan is None or ticket.plan.status != "approved"):
         state = ticket.plan.status if ticket.plan else "not submitted"
-        raise Conflict(f"A {ticket.severity} ticket is resolved only with an approved rectification plan "
-                       f"(整改方案); its plan is {state}.", code="plan_not_approved")
+        raise Conflict(_("A %(severity)s ticket is resolved only with an approved rectification plan (整改方案); its "
+                         "plan is %(state)s.", severity=ticket.severity, state=state), code="plan_not_approved")
 

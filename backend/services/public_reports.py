@@ -35,7 +35,7 @@ from ..models import County, InspectionTask, Ticket, Village
 from ..models.common import utcnow
 from ..models.public_reports import PublicReport, ReportEvent
 from . import findings, photos
-from .ledger import mask
+from ..domain.privacy import mask
 
 log = logging.getLogger(__name__)
 QR_SALT = "xuncha.public-qr"

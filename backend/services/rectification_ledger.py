@@ -9,7 +9,8 @@ from ..domain.problems import CATEGORY_LABELS
 from ..domain.rectification import STATUS_LABELS
 from ..domain.rounds import CLASS_LABELS
 from ..models import EvidenceDocument, RectificationProblem
-from .ledger import _when, mask
+from ..domain.privacy import mask
+from .ledger import _when
 
 HEADERS = ("问题编号", "被巡察单位", "村", "类别", "问题", "整改类型", "整改措施", "责任人", "责任领导",
            "整改时限", "整改状态", "是否超期", "销号时间", "佐证材料")

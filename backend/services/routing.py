@@ -7,6 +7,7 @@ from ..errors import InvalidInput, NotFound
 from ..models import RoutingRule, Ticket, Village
 from ..models.common import utcnow
 from . import departments
+from ..i18n import _
 
 
 def rules_for(county_code: str) -> list[domain.Rule]:
@@ -26,8 +27,9 @@ def decide_for(ticket: Ticket, excluded: set[str]) -> domain.Decision:
 def explain(actor: Actor, category: str, village_code: str, text: str, severity: str) -> dict:
     village = Village.objects(code=village_code, county_code=actor.county_code).first()
     if village is None:
-        raise InvalidInput(f"No village {village_code} in county {actor.county_code}.",
-                           errors={"village_code": ["Unknown village in your county."]})
+        raise InvalidInput(_("No village %(village_code)s in county %(county_code)s.",
+                             village_code=village_code, county_code=actor.county_code),
+                           errors={"village_code": [_("Unknown village in your county.")]})
     problem = domain.Problem(category=category, township_code=village.township_code,
                              severity=severity, text=text)
     decision = domain.decide(problem, rules_for(actor.county_code),
@@ -40,9 +42,14 @@ def explain(actor: Actor, category: str, village_code: str, text: str, severity:
 
 # ---------------------------------------------------------------- admin edits
 
-def _validate_target(county_code: str, data: dict) -> None:
+def _validate_target(county_code: str, data: dict, rule: RoutingRule | None = None) -> None:
     if data.get("department_code") and data["department_code"] != domain.TOWNSHIP_GOVERNMENT:
         departments.require(county_code, data["department_code"])
+    category = data["category"] if "category" in data else (rule.category if rule else None)
+    department = data.get("department_code") or (rule.department_code if rule else None)
+    error = domain.rule_error(category, department)
+    if error:
+        raise InvalidInput(error, errors={"department_code": [error]}, code="restricted_category")
 
 
 def list_rules(actor: Actor):
@@ -52,7 +59,7 @@ def list_rules(actor: Actor):
 def get_rule(actor: Actor, rule_id: str) -> RoutingRule:
     rule = RoutingRule.objects(id=rule_id, county_code=actor.county_code).first() if ObjectId.is_valid(rule_id) else None
     if rule is None:
-        raise NotFound(f"No routing rule {rule_id} in your county.")
+        raise NotFound(_("No routing rule %(rule_id)s in your county.", rule_id=rule_id))
     return rule
 
 
@@ -65,7 +72,7 @@ def create_rule(actor: Actor, data: dict) -> RoutingRule:
 
 def update_rule(actor: Actor, rule_id: str, data: dict) -> RoutingRule:
     rule = get_rule(actor, rule_id)
-    _validate_target(actor.county_code, data)
+    _validate_target(actor.county_code, data, rule)
     for key, value in data.items():
         setattr(rule, key, value)
     rule.updated_at = utcnow()

@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from ..domain.sla import Deadlines, WorkCalendar, claim_hours, resolve_days
 from ..models import HolidayOverride, SlaPolicy
+from ..i18n import _
 
 
 def calendar() -> WorkCalendar:
@@ -79,11 +80,12 @@ def set_policy(actor, category: str, severity: str, data: dict) -> dict:
     from ..domain.codes import Category, Severity, values
     from ..errors import InvalidInput, NotFound
     if category not in values(Category) or severity not in values(Severity):
-        raise NotFound(f"No SLA entry {category}/{severity}; use a category and a severity code.")
+        raise NotFound(_("No SLA entry %(category)s/%(severity)s; use a category and a severity code.",
+                         category=category, severity=severity))
     changes = {f"set__{k}": data[k] for k in ("resolve_days", "claim_hours") if data.get(k) is not None}
     if not changes:
-        raise InvalidInput("Send resolve_days (working days) and/or claim_hours (working hours).",
-                           errors={"resolve_days": ["One of resolve_days, claim_hours is required."]})
+        raise InvalidInput(_("Send resolve_days (working days) and/or claim_hours (working hours)."),
+                           errors={"resolve_days": [_("One of resolve_days, claim_hours is required.")]})
     SlaPolicy.objects(county_code=actor.county_code, category=category, severity=severity).update_one(
         upsert=True, **changes)
     return _row(category, severity, SlaPolicy.objects.get(county_code=actor.county_code,
@@ -99,7 +101,8 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"'{text}' is not a date; use YYYY-MM-DD.", errors={"day": ["Not a date."]})
+        raise InvalidInput(_("'%(text)s' is not a date; use YYYY-MM-DD.",
+                             text=text), errors={"day": [_("Not a date.")]})
 
 
 def set_holiday(text: str, is_workday: bool, note: str | None) -> HolidayOverride:
@@ -112,4 +115,4 @@ def delete_holiday(text: str) -> None:
     from ..errors import NotFound
     day = _day(text)
     if not HolidayOverride.objects(day=day.isoformat()).delete():
-        raise NotFound(f"No calendar override for {day.isoformat()}.")
+        raise NotFound(_("No calendar override for %(day)s.", day=day.isoformat()))

@@ -8,19 +8,20 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from ..auth import Actor
-from ..domain import metrics
+from ..domain import metrics, windows
 from ..domain.sla import CHINA
 from ..errors import InvalidInput
 from ..models import Department, Ticket, Township, Village
 from ..models.common import utcnow
 from . import counters
+from ..i18n import _
 
 GROUPS = ("department", "township", "village", "category", "month")
 FILTERS = ("department", "township", "village", "category")
 NONE_KEY = "(none)"  # tickets not (or no longer) with a department: pending routing, triage
 
 
-def _today() -> date:
+def today() -> date:
     return utcnow().astimezone(CHINA).date()
 
 
@@ -33,8 +34,10 @@ def ticket_filters(filters: dict | None) -> dict:
 
 
 def _check_window(start: date | None, end: date | None) -> None:
-    if start and end and end < start:
-        raise InvalidInput("'to' must not be before 'from'.", errors={"to": ["Before 'from'."]})
+    """Every report and export passes here (the schemas check the same rule first)."""
+    errors = windows.window_errors(start, end, today())
+    if errors:
+        raise InvalidInput(_("The date window is out of range; see errors."), errors=errors)
 
 
 def _days(county_code: str, start: date | None, end: date | None) -> list[str]:
@@ -44,7 +47,7 @@ def _days(county_code: str, start: date | None, end: date | None) -> list[str]:
     if first is None:
         return []
     lo = max(first, start.strftime("%Y%m%d")) if start else first
-    hi = min(end or _today(), _today()).strftime("%Y%m%d")  # no ticket is created in the future
+    hi = min(end or today(), today()).strftime("%Y%m%d")  # no ticket is created in the future
     return metrics.days_between(lo, hi) if lo <= hi else []
 
 
@@ -121,7 +124,7 @@ def trend(actor: Actor, start: date | None, end: date | None, filters: dict | No
     months = sorted(key for key, acc in groups.items() if not acc.empty)
     if months:
         first = start.strftime("%Y-%m") if start else months[0]
-        last = (end or _today()).strftime("%Y-%m")
+        last = (end or today()).strftime("%Y-%m")
         months = _month_range(min(first, months[0]), max(last, months[-1]))
     return {"from": start, "to": end, "filters": filters, "total": total.metrics(),
             "months": [{"key": m, "label": m, **groups.get(m, metrics.Accumulator()).metrics()}
@@ -155,7 +158,7 @@ def overdue(actor: Actor, start: date | None, end: date | None, filters: dict | 
     late.sort()
     departments = labels(actor.county_code, "department")
     rows = []
-    for _, ticket_id in late[:limit]:
+    for _lateness, ticket_id in late[:limit]:
         ticket = Ticket.objects(id=ticket_id).only(*OVERDUE_FIELDS).first()
         if ticket is None:
             continue

@@ -8,6 +8,7 @@ Pull: what changed since a cursor. Changed documents carry a change number
 change numbered up to the watermark has been delivered, and so have the listed newer ones,
 which are not old enough yet to be sure that no smaller number is still being written.
 """
+import logging
 from datetime import timedelta
 
 from ..auth import Actor
@@ -16,15 +17,18 @@ from ..models import Finding, InspectionTask, Ticket
 from ..models.common import utcnow
 from ..models.sync import SyncRemoval
 from . import changes, findings, tasks, tickets
+from ..i18n import _, translated
 
 MAX_BATCH = 50
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- push
 
 def push(actor: Actor, items: list[dict]) -> list[dict]:
     """Store each queued item once. Results in the order sent, one per item: created,
-    replayed, conflict or invalid (with the reason and the field errors).
+    replayed, conflict or invalid (with the reason and the field errors), or error (our
+    fault, logged: the phone keeps the item and sends it again).
 
     Each item arrives loaded by its schema (`data`), or with the schema's `errors`."""
     results = []
@@ -33,7 +37,7 @@ def push(actor: Actor, items: list[dict]) -> list[dict]:
         result = {"type": kind, "client_id": client_id}
         try:
             if item.get("errors"):
-                raise InvalidInput("Invalid or missing fields; see errors.", errors=item["errors"])
+                raise InvalidInput(_("Invalid or missing fields; see errors."), errors=item["errors"])
             data = {**item["data"], "client_id": client_id}
             if kind == "finding":
                 stored, created = findings.submit(actor, data)
@@ -48,9 +52,14 @@ def push(actor: Actor, items: list[dict]) -> list[dict]:
             status = "created" if created else "revised" if getattr(stored, "revised", False) else "replayed"
             result.update(status=status, id=str(stored.id))
         except Conflict as exc:
-            result.update(status="conflict", code=exc.code, reason=exc.message)
+            result.update(status="conflict", code=exc.code, reason=translated(exc.message))
         except DomainError as exc:
-            result.update(status="invalid", code=exc.code, reason=exc.message, errors=exc.errors)
+            result.update(status="invalid", code=exc.code, reason=translated(exc.message),
+                          errors=translated(exc.errors))
+        except Exception:  # a fault of ours: logged; the phone keeps the item and sends it again
+            log.exception("sync item %s (%s) failed", client_id, kind)
+            result.update(status="error", code="internal_error",
+                          reason="The server could not store this item; it has been logged. Send it again later.")
         results.append(result)
     return results
 
@@ -61,11 +70,11 @@ def parse_cursor(cursor: str | None) -> tuple[int, set[int]] | None:
     if cursor in (None, ""):
         return None
     try:
-        watermark, _, delivered = cursor.partition(".")
+        watermark, _dot, delivered = cursor.partition(".")
         return int(watermark), {int(s) for s in delivered.split(",") if s}
     except ValueError:
-        raise InvalidInput("The sync cursor is not one we gave out; sync again without `since`.",
-                           errors={"since": ["Unknown cursor."]})
+        raise InvalidInput(_("The sync cursor is not one we gave out; sync again without `since`."),
+                           errors={"since": [_("Unknown cursor.")]})
 
 
 def _format_cursor(watermark: int, delivered: set[int]) -> str:

@@ -11,7 +11,8 @@ from ..models import CheckIn, Finding, InspectionTask, User, Village
 from ..models.common import utcnow
 from ..models.sync import SyncRemoval
 from ..models.tasks import TaskVillage
-from . import changes
+from . import changes, places
+from ..i18n import _
 
 
 def create_task(actor: Actor, data: dict, round_id=None) -> InspectionTask:
@@ -43,19 +44,20 @@ def my_task(actor: Actor, task_id: str) -> InspectionTask:
     task = (InspectionTask.objects(id=task_id, county_code=actor.county_code, inspector_ids=actor.id).first()
             if ObjectId.is_valid(task_id) else None)
     if task is None:
-        raise NotFound(f"No inspection task {task_id} assigned to you.")
+        raise NotFound(_("No inspection task %(task_id)s assigned to you.", task_id=task_id))
     return task
 
 
 def task_village(task: InspectionTask, village_code: str | None) -> Village:
     if village_code is None:
         if len(task.village_codes) != 1:
-            raise InvalidInput("This task covers several villages; say which one (village_code).",
-                               errors={"village_code": ["Required for a task with several villages."]})
+            raise InvalidInput(_("This task covers several villages; say which one (village_code)."),
+                               errors={"village_code": [_("Required for a task with several villages.")]})
         village_code = task.village_codes[0]
     if village_code not in task.village_codes:
-        raise InvalidInput(f"Village {village_code} is not part of this inspection task.",
-                           errors={"village_code": ["Not one of the task's villages."]})
+        raise InvalidInput(_("Village %(village_code)s is not part of this inspection task.",
+                             village_code=village_code),
+                           errors={"village_code": [_("Not one of the task's villages.")]})
     return Village.objects.get(code=village_code)
 
 
@@ -68,12 +70,12 @@ def check_in(actor: Actor, task_id: str, data: dict) -> tuple[CheckIn, bool]:
         existing = CheckIn.objects(client_id=data["client_id"]).first()
         if existing:
             if existing.inspector_id != actor.id or str(existing.task_id) != task_id:
-                raise Conflict("This client_id was already used for another check-in.",
+                raise Conflict(_("This client_id was already used for another check-in."),
                                code="client_id_conflict")
             return existing, False
     village = task_village(task, data.get("village_code"))
     crs = data.get("crs") or geo.Crs.WGS84.value
-    lat, lon = geo.to_wgs84(data["lat"], data["lon"], crs)
+    lat, lon = places.wgs84_of(data["lat"], data["lon"], crs, "lat")
     known = (village.lat, village.lon) if village.lat is not None and village.lon is not None else None
     check = geo.check_place(lat, lon, data.get("accuracy_m"), county_code=task.county_code, village=known,
                             far_m=current_app.config["FAR_FROM_VILLAGE_M"])
@@ -95,19 +97,20 @@ def _check_task(actor: Actor, data: dict, partial: bool = False):
         codes = list(dict.fromkeys(data["village_codes"]))
         known = {v.code: v for v in Village.objects(code__in=codes, county_code=actor.county_code)}
         if missing := [c for c in codes if c not in known]:
-            errors["village_codes"] = [f"Not villages of county {actor.county_code}: {', '.join(missing)}"]
+            errors["village_codes"] = [_("Not villages of county %(county)s: %(codes)s", county=actor.county_code,
+                                         codes=", ".join(missing))]
     if "inspector_ids" in data or not partial:
         ids = list(dict.fromkeys(data["inspector_ids"]))
         valid_ids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
         inspectors = {str(u.id) for u in User.objects(id__in=valid_ids, county_code=actor.county_code,
                                                        role=Role.INSPECTOR.value, active=True).only("id")}
         if bad := [i for i in ids if i not in inspectors]:
-            errors["inspector_ids"] = [f"Not active inspectors of your county: {', '.join(bad)}"]
+            errors["inspector_ids"] = [_("Not active inspectors of your county: %(ids)s", ids=", ".join(bad))]
     starts, ends = data.get("starts_on"), data.get("ends_on")
     if starts and ends and ends < starts:
-        errors["ends_on"] = ["Must not be before starts_on."]
+        errors["ends_on"] = [_("Must not be before starts_on.")]
     if errors:
-        raise InvalidInput("The task cannot be saved as sent; see errors.", errors=errors)
+        raise InvalidInput(_("The task cannot be saved as sent; see errors."), errors=errors)
     return known, ids
 
 
@@ -115,7 +118,7 @@ def _office_task(actor: Actor, task_id: str) -> InspectionTask:
     task = (InspectionTask.objects(id=task_id, county_code=actor.county_code).first()
             if ObjectId.is_valid(task_id) else None)
     if task is None:
-        raise NotFound(f"No inspection task {task_id} in your county.")
+        raise NotFound(_("No inspection task %(task_id)s in your county.", task_id=task_id))
     return task
 
 
@@ -139,8 +142,8 @@ def update_task(actor: Actor, task_id: str, data: dict) -> InspectionTask:
         if name in data:
             update[f"set__{name}"] = data[name].isoformat()
     if (data.get("ends_on") or date_of(task.ends_on)) < (data.get("starts_on") or date_of(task.starts_on)):
-        raise InvalidInput("The task cannot be saved as sent; see errors.",
-                           errors={"ends_on": ["Must not be before starts_on."]})
+        raise InvalidInput(_("The task cannot be saved as sent; see errors."),
+                           errors={"ends_on": [_("Must not be before starts_on.")]})
     if "village_codes" in data:
         codes = list(dict.fromkeys(data["village_codes"]))
         update.update(set__village_codes=codes, set__villages=task_villages([known[c] for c in codes]))
@@ -163,7 +166,7 @@ def delete_task(actor: Actor, task_id: str) -> None:
     """Delete a task planned by mistake; one with findings is kept (the record stands)."""
     task = _office_task(actor, task_id)
     if Finding.objects(task_id=task.id).first():
-        raise Conflict("The task has findings and stays on record; take inspectors off it instead.",
+        raise Conflict(_("The task has findings and stays on record; take inspectors off it instead."),
                        code="task_has_findings")
     _removed(task, task.inspector_ids, "deleted")
     task.delete()

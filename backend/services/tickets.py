@@ -23,6 +23,7 @@ from ..models.common import utcnow
 from ..queue import ROUTING, enqueue
 from . import changes, departments, sla
 from . import counters  # the office's rates: every ticket write updates them
+from ..i18n import _
 
 S = TicketStatus
 OPEN = [s.value for s in OPEN_STATES]
@@ -54,7 +55,7 @@ def scope(actor: Actor) -> Q:
 def get_visible(actor: Actor, ticket_id: str) -> Ticket:
     ticket = Ticket.objects(scope(actor), id=ticket_id).first() if ObjectId.is_valid(ticket_id) else None
     if ticket is None:
-        raise NotFound(f"No ticket {ticket_id} that you can see.")
+        raise NotFound(_("No ticket %(ticket_id)s that you can see.", ticket_id=ticket_id))
     return ticket
 
 
@@ -99,7 +100,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     try:
         check_transition(action, ticket.status, target)
     except TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="invalid_transition")
+        raise Conflict(exc.args[0], code="invalid_transition")
     now = utcnow()
     set_fields = dict(set_fields or {})
     event = _event(ticket.version, ticket.status, set_fields.get("department_code", ticket.department_code),
@@ -112,8 +113,8 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     updated = Ticket.objects(id=ticket.id, version=ticket.version, **(expect or {})).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
-        raise Conflict(f"The ticket changed while you were acting on it (it is now "
-                       f"{current.status if current else 'gone'}); reload it and try again.",
+        raise Conflict(_("The ticket changed while you were acting on it (it is now %(status)s); reload it and "
+                         "try again.", status=current.status if current else "gone"),
                        code="stale_ticket")
     counters.record(ticket, updated)
     return updated
@@ -176,6 +177,7 @@ def open_from_finding(finding: Finding) -> Ticket:
     ticket = Ticket.objects(finding_id=finding.id).first()
     if ticket is None:
         now = utcnow()
+        inspector = User.objects(id=finding.inspector_id).only("username").first()
         ticket = Ticket(
             number=_next_number(finding.county_code, now.year), county_code=finding.county_code,
             finding_id=finding.id, task_id=finding.task_id, inspector_id=finding.inspector_id,
@@ -184,7 +186,8 @@ def open_from_finding(finding: Finding) -> Ticket:
             description=finding.description, location=finding.location, point=finding.point,
             public_report_id=finding.public_report_id, status=INITIAL_STATE.value, version=1, created_at=now, updated_at=now,
             events=[TicketEvent(seq=1, action=Action.OPEN.value, at=now, actor_id=finding.inspector_id,
-                                actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
+                                actor_name=inspector.username if inspector else None, actor_role="inspector",
+                                from_status=None, to_status=INITIAL_STATE.value,
                                 note="opened from finding", location=finding.location,
                                 data={"finding_id": str(finding.id)})])
         try:
@@ -312,9 +315,14 @@ def report_progress(actor: Actor, ticket_id: str, note: str, photo_ids: list[str
 
 def resolve(actor: Actor, ticket_id: str, note: str, location: dict | None = None,
             photo_ids: list[str] | None = None) -> Ticket:
-    """办结: the department says it is fixed; the note and the evidence photos prove it."""
-    from . import plans
+    """办结: the department says it is fixed; the note and the evidence photos prove it (at
+    least one photo, unless the admin relaxed that for the category)."""
+    from . import plans, settings
     ticket = get_visible(actor, ticket_id)
+    if not photo_ids and settings.photo_required(ticket.county_code, ticket.category):
+        raise InvalidInput(_("A resolution needs at least one evidence photo: add it to the ticket "
+                           "(POST tickets/{id}/photos) and name it in photo_ids."),
+                           errors={"photo_ids": [_("At least one photo of the fix.")]}, code="evidence_required")
     data = _photos_named(ticket, photo_ids)
     plans.require_approved(ticket)
     return _transition(ticket, Action.RESOLVE, S.RESOLVED, actor, note=note, location=location,
@@ -333,8 +341,8 @@ def verify(actor: Actor, ticket_id: str, outcome: str, note: str | None,
         return _transition(ticket, Action.VERIFY_CONFIRMED, S.CLOSED, actor, note=note, location=location,
                            data=data, set_fields={"closed_at": now, "outcome": Outcome.FIXED.value})
     if not note:
-        raise InvalidInput("Say what is still wrong when a fix is not accepted.",
-                           errors={"note": ["Required when outcome is not_fixed."]})
+        raise InvalidInput(_("Say what is still wrong when a fix is not accepted."),
+                           errors={"note": [_("Required when outcome is not_fixed.")]})
     clocks = sla.deadlines(ticket.county_code, ticket.category, ticket.severity, now)
     return _transition(ticket, Action.VERIFY_NOT_FIXED, S.CLAIMED, actor, note=note, location=location,
                        data=data, set_fields={**sla.clock_fields(clocks, with_claim=False), "extension": None},
@@ -346,8 +354,8 @@ def assign(actor: Actor, ticket_id: str, department_code: str, note: str | None)
     ticket = get_visible(actor, ticket_id)
     departments.require(actor.county_code, department_code)
     if ticket.category in RESTRICTED_CATEGORIES and department_code != DISCIPLINE_DEPARTMENT:
-        raise InvalidInput("Misconduct clues go only to the discipline commission.",
-                           errors={"department_code": [f"Must be {DISCIPLINE_DEPARTMENT}."]})
+        raise InvalidInput(_("Misconduct clues go only to the discipline commission."),
+                           errors={"department_code": [_("Must be %(department)s.", department=DISCIPLINE_DEPARTMENT)]})
     fields = _dispatch_fields(ticket, department_code, utcnow())
     return _transition(ticket, Action.ASSIGN, S.DISPATCHED, actor, note=note, set_fields=fields)
 
@@ -393,8 +401,8 @@ def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
         if ticket is None or ticket.status == S.CLOSED:
             return ticket
         if ticket.status not in (S.PENDING_ROUTING, S.TRIAGE, S.DISPATCHED):
-            raise Conflict(f"Ticket {ticket.number} is already {ticket.status} by a department; ask the "
-                           "office to close it as a duplicate.", code="ticket_taken")
+            raise Conflict(_("Ticket %(number)s is already %(status)s by a department; ask the office to close it"
+                             " as a duplicate.", number=ticket.number, status=ticket.status), code="ticket_taken")
         try:
             return _transition(ticket, Action.CLOSE, S.CLOSED, actor,
                                note=f"duplicate of {original.number}",
@@ -403,4 +411,4 @@ def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
         except Conflict as exc:
             if exc.code != "stale_ticket":
                 raise
-    raise Conflict("The ticket keeps changing; try again.", code="stale_ticket")
+    raise Conflict(_("The ticket keeps changing; try again."), code="stale_ticket")
