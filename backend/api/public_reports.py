@@ -8,6 +8,7 @@ from ..auth import current_actor, requires
 from ..domain.codes import Category, Role, Severity, values
 from ..domain.public_reports import DECISIONS, ReportState, mask_phone
 from ..services import public_reports
+from .round_schemas import LifecycleEventSchema
 from .schemas import PhoneLocationSchema, PhotoSchema, QuerySetPage, Text, VillageCode
 
 blp = Blueprint("public_reports", __name__, url_prefix="/api/v1",
@@ -52,18 +53,6 @@ class ReportFilterSchema(Schema):
     source = fields.Str(validate=validate.OneOf(["qr", "open311"]))
 
 
-class ReportEventSchema(Schema):
-    seq = fields.Int()
-    action = fields.Str()
-    at = fields.AwareDateTime()
-    actor_name = fields.Str(allow_none=True)
-    actor_role = fields.Str(allow_none=True)
-    from_state = fields.Str(allow_none=True)
-    to_state = fields.Str()
-    note = fields.Str(allow_none=True)
-    data = fields.Dict()
-
-
 class PublicReportSchema(Schema):
     """A villager's report as the office lists it: the phone masked."""
     id = fields.Str()
@@ -81,7 +70,7 @@ class PublicReportSchema(Schema):
     reporter_name = fields.Str(allow_none=True)
     reporter_phone = fields.Function(lambda r: mask_phone(r.reporter_phone))
     photo_ids = fields.List(fields.Str())
-    state = fields.Str()
+    state = fields.Str(attribute="status")
     version = fields.Int()
     public_reply = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
@@ -96,7 +85,7 @@ class PublicReportDetailSchema(PublicReportSchema):
     """One report for the office: the whole phone number (the reveal is recorded)."""
     reporter_phone = fields.Str(allow_none=True)
     photos = fields.List(fields.Nested(PhotoSchema))
-    events = fields.List(fields.Nested(ReportEventSchema))
+    events = fields.List(fields.Nested(LifecycleEventSchema))
 
 
 class DecisionInSchema(Schema):

@@ -11,6 +11,7 @@ ObjectIdStr = lambda **kw: fields.Str(validate=validate.Regexp(r"^[0-9a-f]{24}$"
 
 
 class LifecycleEventSchema(Schema):
+    """An event of any object with a lifecycle but the ticket (models/lifecycle.py)."""
     seq = fields.Int()
     action = fields.Str()
     at = fields.DateTime()

@@ -12,6 +12,8 @@ import re
 import secrets
 from enum import Enum
 
+from .lifecycle import Machine, create, move
+
 
 class ReportState(str, Enum):
     RECEIVED = "received"
@@ -28,24 +30,14 @@ class ReportAction(str, Enum):
 
 
 R = ReportState
-TRANSITIONS: dict[ReportAction, dict[ReportState, ReportState]] = {
-    ReportAction.ACCEPT: {R.RECEIVED: R.ACCEPTED},
-    ReportAction.ACCEPT_AS_CLUE: {R.RECEIVED: R.CLUE},
-    ReportAction.NOT_ACCEPT: {R.RECEIVED: R.NOT_ACCEPTED},
-}
+MACHINE = Machine("report", {
+    ReportAction.SUBMIT.value: create(R.RECEIVED.value),
+    ReportAction.ACCEPT.value: move({R.RECEIVED.value: R.ACCEPTED.value}),
+    ReportAction.ACCEPT_AS_CLUE.value: move({R.RECEIVED.value: R.CLUE.value}),
+    ReportAction.NOT_ACCEPT.value: move({R.RECEIVED.value: R.NOT_ACCEPTED.value}),
+})
 DECISIONS = {"finding": ReportAction.ACCEPT, "clue": ReportAction.ACCEPT_AS_CLUE,
              "not_accepted": ReportAction.NOT_ACCEPT}
-
-
-class ReportTransitionNotAllowed(Exception):
-    pass
-
-
-def next_state(action: ReportAction, state: str) -> ReportState:
-    target = TRANSITIONS[ReportAction(action)].get(ReportState(state))
-    if target is None:
-        raise ReportTransitionNotAllowed(f"cannot {ReportAction(action).value} a report that is {state}")
-    return target
 
 
 # ---------------------------------------------------------------- receipt codes

@@ -21,7 +21,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from .lifecycle import Machine, move, stay
+from .lifecycle import Machine, create, move, stay
 from .sla import CHINA
 
 
@@ -58,6 +58,7 @@ class ProblemAction(str, Enum):
 
 OPEN_STATES = [PS.FED_BACK.value, PS.RECTIFYING.value, PS.CLOSURE_REQUESTED.value]
 PROBLEM_MACHINE = Machine("problem", {
+    ProblemAction.OPEN.value: create(PS.PENDING_FEEDBACK.value),
     ProblemAction.FEED_BACK.value: move({PS.PENDING_FEEDBACK.value: PS.FED_BACK.value}),
     ProblemAction.MEASURES.value: move({PS.FED_BACK.value: PS.RECTIFYING.value}) | stay(
         [PS.RECTIFYING.value]),
@@ -106,6 +107,7 @@ class CaseAction(str, Enum):
 
 ALL_CASE_STATES = [s.value for s in CaseStatus]
 CASE_MACHINE = Machine("rectification", {
+    CaseAction.FEED_BACK.value: create(CS.FED_BACK.value),
     CaseAction.SUBMIT_PLAN.value: move({CS.FED_BACK.value: CS.PLAN_SUBMITTED.value,
                                         CS.PLAN_RETURNED.value: CS.PLAN_SUBMITTED.value}),
     CaseAction.APPROVE_PLAN.value: move({CS.PLAN_SUBMITTED.value: CS.RECTIFYING.value}),

@@ -9,7 +9,8 @@ from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
 from .counters import CountyCounter, DayCounter
 from .exports import Export
-from .followups import Attachment, LifecycleEvent, Tally
+from .followups import Attachment, Tally
+from .lifecycle import LifecycleEvent
 from .clues import Clue, ClueAccess
 from .suggestions import Suggestion
 from .accountability import AccountabilityDecision

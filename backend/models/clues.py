@@ -3,7 +3,7 @@ from mongoengine import (BooleanField, DateTimeField, DictField, Document, Embed
                          IntField, ListField, ObjectIdField, StringField)
 
 from .common import utcnow
-from .followups import LifecycleEvent
+from .lifecycle import LifecycleEvent
 
 
 class Clue(Document):

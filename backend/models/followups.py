@@ -1,22 +1,10 @@
-"""What clues, suggestions and accountability decisions share: the immutable event, the
-office's figures kept on the write path, and stored documents (transfer letters, decisions)."""
-from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
-                         FileField, IntField, ObjectIdField, StringField)
+"""What clues, suggestions and accountability decisions share: the office's figures kept on
+the write path, and stored documents (transfer letters, decisions). Their events are
+`lifecycle.LifecycleEvent`s."""
+from mongoengine import (BooleanField, DateTimeField, DictField, Document, FileField, IntField,
+                         ObjectIdField, StringField)
 
 from .common import utcnow
-
-
-class LifecycleEvent(EmbeddedDocument):
-    seq = IntField(required=True)           # the object's version after the change
-    action = StringField(required=True)
-    at = DateTimeField(required=True)
-    actor_id = ObjectIdField()              # None for the system (the reply clock)
-    actor_name = StringField()
-    actor_role = StringField()
-    from_status = StringField()
-    to_status = StringField(required=True)
-    note = StringField()
-    data = DictField()
 
 
 class Tally(Document):

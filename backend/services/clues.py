@@ -23,7 +23,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..models import Attachment, Clue, ClueAccess, Department, Finding, User, Village
 from ..models.common import utcnow
-from . import changes, followups
+from . import changes, followups, lifecycle
 
 S = ClueStatus
 TALLIES = followups.Tallies("clue", Clue, domain.FIELDS, domain.contribution)
@@ -187,7 +187,7 @@ def transfer(actor: Actor, clue_id: str, receiver: str, handler_ids: list[str], 
     handlers, with a transfer document: one uploaded before (`document_id`) or, without
     one, the transfer letter generated as a PDF. Feedback is due in CLUE_FEEDBACK_MONTHS."""
     clue = _visible(actor, clue_id, "transfer")
-    followups.check(domain.MACHINE, "transfer", clue.status, S.TRANSFERRED.value)
+    lifecycle.check(domain.MACHINE, "transfer", clue.status, S.TRANSFERRED.value)
     receiver = Receiver(receiver).value
     handlers = _handlers(actor, receiver, handler_ids)
     now = utcnow()

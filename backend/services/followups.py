@@ -1,8 +1,7 @@
 """What the clue, suggestion and accountability use cases share.
 
-- `transition`: the one writer of a clue's or a suggestion's state, as in
-  tickets._transition: one conditional update guarded by the version read, which sets the
-  new state and appends the immutable event, then the county's figures by the difference.
+- `transition`, `create`: `lifecycle.transition`/`create` (the one writer) followed by
+  the county's figures, updated by the difference the write made.
 - `Tallies`: the office's figures of one kind, kept on the write path (one small document
   per county and kind, `$inc` of what a write changed) and checked by recomputing them.
 - `sweep`: the reply clock (催办 before the deadline, 超期 at it, 督办 after it), each stage
@@ -18,12 +17,13 @@ from datetime import datetime
 
 from ..auth import Actor
 from ..domain import documents
-from ..domain.followups import Machine, NotAllowed, number
+from ..domain.followups import number
+from ..domain.lifecycle import Machine
 from ..errors import Conflict, DomainError, InvalidInput
 from ..i18n import _
 from ..models import Attachment, Sequence, Tally
 from ..models.common import utcnow
-from ..models.followups import LifecycleEvent
+from . import lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -113,50 +113,18 @@ def _unflatten(flat: dict) -> dict:
     return tree
 
 
-# ---------------------------------------------------------------- the one writer
+# ---------------------------------------------------------------- the writer, with the figures
 
-def new_event(version: int, action: str, current: str | None, target: str, actor: Actor | None,
-              now: datetime, note: str | None = None, data: dict | None = None) -> LifecycleEvent:
-    return LifecycleEvent(seq=version + 1, action=action, at=now, actor_id=actor.id if actor else None,
-                          actor_name=actor.username if actor else "system",
-                          actor_role=actor.role if actor else "system", from_status=current,
-                          to_status=target, note=note, data=data or {})
-
-
-def check(machine: Machine, action: str, current: str | None, target: str) -> None:
-    try:
-        machine.check(action, current, target)
-    except NotAllowed:
-        raise Conflict(_("This cannot be done now: it is %(status)s.", status=current or "new"),
-                       code="invalid_transition")
-
-
-def transition(doc, machine: Machine, tallies: Tallies, action: str, target: str, actor: Actor | None, *,
-               note: str | None = None, data: dict | None = None, set_fields: dict | None = None,
-               expect: dict | None = None):
-    """Change `doc`'s state: one update guarded by the version read (and `expect`), which
-    sets the fields and the state and appends the event. A stale read gets a 409."""
-    check(machine, action, doc.status, target)
-    now = utcnow()
-    event = new_event(doc.version, action, doc.status, target, actor, now, note, data)
-    update = {f"set__{k}": v for k, v in (set_fields or {}).items()}
-    update.update(set__status=target, set__updated_at=now, inc__version=1, push__events=event)
-    updated = type(doc).objects(id=doc.id, version=doc.version, **(expect or {})).modify(new=True, **update)
-    if updated is None:
-        raise Conflict(_("It changed while you were acting on it; reload it and try again."),
-                       code="stale")
+def transition(doc, machine: Machine, tallies: Tallies, action: str, target: str, actor: Actor | None, **kw):
+    """`lifecycle.transition` (the one writer), then the county's figures by the difference."""
+    updated = lifecycle.transition(doc, machine, action, target, actor, **kw)
     tallies.record(doc, updated)
     return updated
 
 
-def create(doc, machine: Machine, tallies: Tallies, action: str, actor: Actor | None, note: str | None = None,
-           data: dict | None = None):
-    """Store a new document in its first state with its first event."""
-    check(machine, action, None, doc.status)
-    now = utcnow()
-    doc.version, doc.created_at, doc.updated_at = 1, now, now
-    doc.events = [new_event(0, action, None, doc.status, actor, now, note, data)]
-    doc.save(force_insert=True)
+def create(doc, machine: Machine, tallies: Tallies, action: str, actor: Actor | None, **kw):
+    """`lifecycle.create`, then the county's figures."""
+    lifecycle.create(doc, machine, action, actor, **kw)
     tallies.record(None, doc)
     return doc
 

@@ -33,8 +33,8 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..models import County, InspectionTask, Ticket, Village
 from ..models.common import utcnow
-from ..models.public_reports import PublicReport, ReportEvent
-from . import findings, photos
+from ..models.public_reports import PublicReport
+from . import findings, lifecycle, photos
 from .ledger import mask
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,6 @@ def _new_report(county_code: str, data: dict, *, source: str, village: Village |
                 task: InspectionTask | None = None, open311_key_id=None) -> PublicReport:
     location = findings.location_from(data.get("location"))
     anonymous = bool(data.get("anonymous"))
-    now = utcnow()
     report = PublicReport(
         id=ObjectId(), receipt_code=domain.new_receipt_code(), county_code=county_code,
         village_code=village.code if village else None,
@@ -221,18 +220,15 @@ def _new_report(county_code: str, data: dict, *, source: str, village: Village |
         point=[location.lon, location.lat] if location else None, address=data.get("address"),
         anonymous=anonymous, reporter_name=None if anonymous else data.get("name"),
         reporter_phone=None if anonymous else data.get("phone"), open311_key_id=open311_key_id,
-        state=ReportState.RECEIVED.value, version=1, created_at=now, updated_at=now,
-        events=[ReportEvent(seq=1, action=ReportAction.SUBMIT.value, at=now, actor_role="villager",
-                            actor_name="villager", to_state=ReportState.RECEIVED.value,
-                            data={"source": source})])
+        status=ReportState.RECEIVED.value)
     return report
 
 
 def _store(report: PublicReport, checked: list) -> PublicReport:
     stored = photos.add_to_report(report, checked) if checked else []
     report.photo_ids = [p.id for p in stored]
-    report.save(force_insert=True)
-    return report
+    return lifecycle.create(report, domain.MACHINE, ReportAction.SUBMIT, lifecycle.VILLAGER,
+                            data={"source": report.source})
 
 
 # ---------------------------------------------------------------- the receipt
@@ -264,11 +260,11 @@ def receipt(code: str) -> dict:
 
 
 def _public_status(report: PublicReport, ticket: Ticket | None) -> tuple[str, str]:
-    if report.state == ReportState.RECEIVED:
+    if report.status == ReportState.RECEIVED:
         return "received", _("Received; the inspection office is reviewing it.")
-    if report.state == ReportState.NOT_ACCEPTED:
+    if report.status == ReportState.NOT_ACCEPTED:
         return "not_accepted", _("Not accepted.")
-    if report.state == ReportState.CLUE:
+    if report.status == ReportState.CLUE:
         return "transferred", _("Accepted and transferred to the competent authority.")
     if ticket is not None and ticket.status == "closed":
         return "closed", _("Dealt with.")
@@ -287,7 +283,9 @@ def _office_report(actor: Actor, report_id: str) -> PublicReport:
 
 def list_reports(actor: Actor, filters: dict):
     q = Q(county_code=actor.county_code)
-    for name in ("state", "village_code", "source"):
+    if filters.get("state"):
+        q &= Q(status=filters["state"])
+    for name in ("village_code", "source"):
         if filters.get(name):
             q &= Q(**{name: filters[name]})
     return PublicReport.objects(q).exclude("events").order_by("-created_at")
@@ -306,26 +304,11 @@ def detail(actor: Actor, report_id: str) -> PublicReport:
     return report
 
 
-def _transition(report: PublicReport, action: ReportAction, actor: Actor, *, note: str | None = None,
-                data: dict | None = None, set_fields: dict | None = None) -> PublicReport:
-    """The only writer of a report's state: one update guarded by the version read, with its
-    event, so two reviewers cannot both decide the same report."""
-    try:
-        target = domain.next_state(action, report.state)
-    except domain.ReportTransitionNotAllowed:
-        raise Conflict(_("This report was already decided (%(state)s).", state=report.state),
-                       code="invalid_transition")
-    now = utcnow()
-    event = ReportEvent(seq=report.version + 1, action=ReportAction(action).value, at=now,
-                        actor_id=actor.id, actor_name=actor.username, actor_role=actor.role,
-                        from_state=report.state, to_state=target.value, note=note, data=data or {})
-    update = {f"set__{k}": v for k, v in (set_fields or {}).items()}
-    updated = PublicReport.objects(id=report.id, version=report.version).modify(
-        new=True, set__state=target.value, set__updated_at=now, inc__version=1, push__events=event,
-        **update)
-    if updated is None:
-        raise Conflict(_("The report changed while you were deciding it; reload it."), code="stale_report")
-    return updated
+def _transition(report: PublicReport, action: ReportAction, target: ReportState, actor: Actor,
+                **kw) -> PublicReport:
+    """The only writer of a report's state (`lifecycle.transition`): two reviewers cannot
+    both decide the same report."""
+    return lifecycle.transition(report, domain.MACHINE, action, target, actor, **kw)
 
 
 FINDING_FIELDS = ("village_code", "category", "severity", "title", "description", "fact_basis",
@@ -351,21 +334,21 @@ def decide(actor: Actor, report_id: str, data: dict) -> PublicReport:
     common = {"decided_at": utcnow(), "decided_by": actor.id, "internal_note": data.get("internal_note")}
     if decision == "finding":
         fields = _finding_fields(report, data)
-        if report.state == ReportState.ACCEPTED and report.finding_id is None:
+        if report.status == ReportState.ACCEPTED and report.finding_id is None:
             return _complete_acceptance(actor, report, report.events[-1].data.get("finding") or fields)
-        report = _transition(report, ReportAction.ACCEPT, actor, note=data.get("internal_note"),
+        report = _transition(report, ReportAction.ACCEPT, ReportState.ACCEPTED, actor, note=data.get("internal_note"),
                              data={"finding": fields}, set_fields={**common, "public_reply": reply})
         return _complete_acceptance(actor, report, fields)
     if decision == "clue":
-        if report.state == ReportState.CLUE and report.clue_id is None:  # the process stopped in between
+        if report.status == ReportState.CLUE and report.clue_id is None:  # the process stopped in between
             return hand_off_as_clue(actor, report)
-        report = _transition(report, ReportAction.ACCEPT_AS_CLUE, actor, note=data.get("internal_note"),
+        report = _transition(report, ReportAction.ACCEPT_AS_CLUE, ReportState.CLUE, actor, note=data.get("internal_note"),
                              set_fields={**common, "public_reply": reply})
         return hand_off_as_clue(actor, report)
     if not data.get("reason"):
         raise InvalidInput(_("Say why the report is not accepted; the reporter reads it."),
                            errors={"reason": [_("Required when the decision is not_accepted.")]})
-    return _transition(report, ReportAction.NOT_ACCEPT, actor, note=data.get("internal_note"),
+    return _transition(report, ReportAction.NOT_ACCEPT, ReportState.NOT_ACCEPTED, actor, note=data.get("internal_note"),
                        data={"reason": data["reason"]},
                        set_fields={**common, "reason": data["reason"], "public_reply": reply})
 

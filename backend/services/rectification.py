@@ -193,12 +193,10 @@ def open_problem(entry: ReviewEntry, problem_id: ObjectId, actor: Actor | None) 
         policy_basis=entry.policy_basis, responsibility_basis=entry.responsibility_basis,
         problem_class=decision.problem_class, deadline_days=decision.deadline_days,
         deadline_months=decision.deadline_months, milestones=list(decision.milestones),
-        responsible_post=decision.responsible_post, status=PS.PENDING_FEEDBACK.value, version=1,
-        created_at=now, updated_at=now, **unit,
-        events=[lifecycle.first_event(PA.OPEN.value, PS.PENDING_FEEDBACK.value, actor,
-                                      data={"entry_id": str(entry.id), "unit": unit_name})])
+        responsible_post=decision.responsible_post, status=PS.PENDING_FEEDBACK.value, **unit)
     try:
-        problem.save(force_insert=True)
+        lifecycle.create(problem, rect.PROBLEM_MACHINE, PA.OPEN, actor,
+                         data={"entry_id": str(entry.id), "unit": unit_name})
     except NotUniqueError:
         return RectificationProblem.objects.get(review_entry_id=entry.id)
     rectification_counters.record(None, problem)
@@ -290,11 +288,9 @@ def _case_for(actor: Actor, found: InspectionRound, problem: RectificationProble
         unit_name=unit_name(problem), fed_back_on=on.isoformat(),
         plan_due_at=rect.end_of_day(on + timedelta(days=found.plan_days)),
         report_due_at=rect.end_of_day(rect.add_months(on, found.report_months)),
-        status=CS.FED_BACK.value, version=1,
-        events=[lifecycle.first_event(CA.FEED_BACK.value, CS.FED_BACK.value, actor,
-                                      data={"problems": count, "on": on.isoformat()})])
+        status=CS.FED_BACK.value)
     try:
-        case.save(force_insert=True)
+        lifecycle.create(case, rect.CASE_MACHINE, CA.FEED_BACK, actor, data={"problems": count, "on": on.isoformat()})
     except NotUniqueError:
         return Rectification.objects.get(round_id=found.id, unit_key=problem.unit_key)
     return case

@@ -61,15 +61,12 @@ def queue(*, source_kind: str, source_id, county_code: str, round_id, task_id, a
     existing = ReviewEntry.objects(source_kind=source_kind, source_id=source_id).first()
     if existing:
         return existing
-    now = utcnow()
     entry = ReviewEntry(source_kind=source_kind, source_id=source_id, county_code=county_code,
                         round_id=round_id, task_id=task_id, author_id=author_id, village_code=village_code,
                         township_code=township_code, immediate_mark=immediate_mark, status=RS.PENDING.value,
-                        version=1, created_at=now, updated_at=now, **fields,
-                        events=[lifecycle.first_event(ReviewAction.QUEUE.value, RS.PENDING.value, None,
-                                                      data={"source": source_kind})])
+                        **fields)
     try:
-        entry.save(force_insert=True)
+        lifecycle.create(entry, REVIEW_MACHINE, ReviewAction.QUEUE, None, data={"source": source_kind})
     except NotUniqueError:
         return ReviewEntry.objects.get(source_kind=source_kind, source_id=source_id)
     return entry
