@@ -1,8 +1,8 @@
 """Rectification (整改) after 反馈: one case per inspected unit and round, one problem per
-approved 底稿 entry of an organisation or a department, evidence documents, and the
-round's counters."""
+approved 底稿 entry of an organisation or a department, and the round's counters
+(evidence documents are `documents.Attachment`s)."""
 from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
-                         EmbeddedDocumentField, FileField, FloatField, IntField, ListField,
+                         EmbeddedDocumentField, FloatField, IntField, ListField,
                          ObjectIdField, StringField)
 
 from .common import utcnow
@@ -130,21 +130,6 @@ class RectificationProblem(Document):
                         {"fields": ["lookback_task_id"], "sparse": True},
                         {"fields": ["check_task_id"], "sparse": True}],
             "ordering": ["number"]}
-
-
-class EvidenceDocument(Document):
-    """A document proving a fix: PDF, DOCX or XLSX, its type checked from its content."""
-    county_code = StringField(required=True)
-    problem_id = ObjectIdField(required=True)
-    uploaded_by = ObjectIdField(required=True)
-    filename = StringField(required=True)
-    kind = StringField(required=True, choices=("pdf", "docx", "xlsx"))
-    content_type = StringField(required=True)
-    size = IntField(required=True)
-    sha256 = StringField(required=True)
-    file = FileField(collection_name="evidence_files")
-    created_at = DateTimeField(default=utcnow)
-    meta = {"indexes": [{"fields": ["problem_id", "sha256"], "unique": True}]}
 
 
 class RoundCounter(Document):

@@ -6,9 +6,7 @@
   per county and kind, `$inc` of what a write changed) and checked by recomputing them.
 - `sweep`: the reply clock (催办 before the deadline, 超期 at it, 督办 after it), each stage
   once per deadline: marked by a guarded update with the run's id, notified afterwards.
-- Attachments: documents stored with their type read from their bytes.
 """
-import hashlib
 import logging
 import uuid
 from collections import defaultdict
@@ -16,12 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..auth import Actor
-from ..domain import documents
 from ..domain.followups import number
 from ..domain.lifecycle import Machine
-from ..errors import Conflict, DomainError, InvalidInput
-from ..i18n import _
-from ..models import Attachment, Sequence, Tally
+from ..errors import Conflict
+from ..models import Sequence, Tally
 from ..models.common import utcnow
 from . import lifecycle
 
@@ -196,43 +192,3 @@ def _notify_pending(model, notify) -> None:
         for name, marked in by_stage.items():
             notify(name, run_id, marked)
         model.objects(id__in=[d.id for d in docs], sweep_run=run_id).update(set__notified_run=run_id)
-
-
-# ---------------------------------------------------------------- attachments
-
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_KINDS = frozenset({"pdf", "docx", "jpeg", "png"})
-
-
-def store_attachment(actor: Actor | None, county_code: str, owner: str, kind: str, data: bytes,
-                     filename: str | None = None, generated: bool = False) -> Attachment:
-    """Keep a document whose type its bytes prove (PDF, DOCX, JPEG, PNG); 415 otherwise."""
-    if not data:
-        raise InvalidInput(_("The file is empty."), errors={"file": ["Empty."]})
-    try:
-        found = documents.sniff(data, ATTACHMENT_KINDS)
-    except documents.DocumentRejected as exc:
-        raise (UnsupportedDocument if exc.kind == "unsupported" else InvalidInput)(
-            _("Send a PDF or Word (DOCX) document, or a JPEG or PNG scan: %(reason)s", reason=_(str(exc))),
-            errors={"file": [_(str(exc))]})
-    content_type = documents.CONTENT_TYPES[found]
-    digest = hashlib.sha256(data).hexdigest()
-    name = f"{kind}-{digest[:12]}.{documents.extension(found)}"
-    attachment = Attachment(county_code=county_code, owner=owner, kind=kind, content_type=content_type,
-                            filename=name, size=len(data), sha256=digest, generated=generated,
-                            uploaded_by=actor.id if actor else None)
-    attachment.file.put(data, content_type=content_type, filename=name)
-    attachment.save()
-    return attachment
-
-
-class UnsupportedDocument(DomainError):
-    status, code = 415, "unsupported_media_type"
-
-
-def read_upload(storage) -> bytes:
-    data = storage.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(_("The document is larger than %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024)),
-                           errors={"file": ["Too large."]})
-    return data

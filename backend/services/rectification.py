@@ -5,30 +5,27 @@ same change); `_case_transition` the only writer of a case. Units are village pa
 organisations (`org:<id>`) and county departments (`dept:<code>`); an `organisation`
 user acts for their organisation, a `department` user for their department.
 """
-import hashlib
 import logging
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from bson import ObjectId
-from flask import current_app
 from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
 
 from ..auth import Actor
-from ..domain import documents
 from ..domain import rectification as rect
 from ..domain.codes import Role
 from ..domain.rounds import Phase, phase_reached
-from ..errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..i18n import _
-from ..models import (Department, EvidenceDocument, Finding, InspectionRound, InspectionTask,
+from ..models import (Attachment, Department, Finding, InspectionRound, InspectionTask,
                       PartyOrganisation, Photo, Rectification, RectificationProblem, ReviewEntry,
                       Sequence, Ticket, User, Village)
 from ..models.common import utcnow
 from ..models.rectification import Evaluation, PlanItem, UnitPlan
-from . import changes, lifecycle, organisations, rectification_counters
+from . import changes, documents, lifecycle, organisations, rectification_counters
 from .rounds import get_visible as get_round, scope as round_scope
 
 log = logging.getLogger(__name__)
@@ -37,11 +34,7 @@ OPEN = list(rect.OPEN_PROBLEM_STATES)
 UNRESOLVED = [PS.PENDING_FEEDBACK.value, *OPEN]
 
 
-EVIDENCE_KINDS = frozenset({"pdf", "docx", "xlsx"})
-
-
-class UnsupportedDocument(DomainError):
-    status, code = 415, "unsupported_media_type"
+EVIDENCE_KINDS = frozenset({"pdf", "docx", "xlsx"})   # photos go through the photo pipeline
 
 
 # ---------------------------------------------------------------- the writers
@@ -429,17 +422,6 @@ def report_progress(actor: Actor, problem_id: str, note: str, photo_ids=None, do
                        set_fields=fields or None)
 
 
-def _read_upload(upload, limit_mb: int) -> bytes:
-    limit = limit_mb * 1024 * 1024
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        from .photos import PayloadTooLarge
-        raise PayloadTooLarge(_("The file is larger than the limit of %(limit)s MB.", limit=limit_mb))
-    if not data:
-        raise InvalidInput(_("The file is empty."), errors={"file": ["Empty file."]})
-    return data
-
-
 def add_evidence(actor: Actor, problem_id: str, upload) -> tuple[str, object, bool]:
     """A photo (through the photo pipeline) or a document (PDF, DOCX, XLSX, its type read
     from its content) proving the fix. Returns (kind, stored, created); the same bytes
@@ -465,39 +447,17 @@ def add_evidence(actor: Actor, problem_id: str, upload) -> tuple[str, object, bo
     return kind, stored, created
 
 
-def _store_document(actor: Actor, problem: RectificationProblem, upload) -> tuple[EvidenceDocument, bool]:
-    data = _read_upload(upload, current_app.config["EVIDENCE_MAX_MB"])
-    try:
-        kind = documents.sniff(data, EVIDENCE_KINDS)
-    except documents.DocumentRejected as exc:
-        error = UnsupportedDocument if exc.kind == "unsupported" else InvalidInput
-        raise error(_("Evidence documents are PDF, DOCX or XLSX (photos go through the photo upload): "
-                      "%(reason)s", reason=_(str(exc))), errors={"file": [_(str(exc))]})
-    digest = hashlib.sha256(data).hexdigest()
-    existing = EvidenceDocument.objects(problem_id=problem.id, sha256=digest).first()
-    if existing:
-        return existing, False
-    name = (upload.filename or f"evidence.{kind}").replace("/", "_").replace("\\", "_")[:200]
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    doc = EvidenceDocument(county_code=problem.county_code, problem_id=problem.id, uploaded_by=actor.id,
-                           filename=f"{stem}.{kind}", kind=kind, content_type=documents.CONTENT_TYPES[kind],
-                           size=len(data), sha256=digest)
-    doc.file.put(data, content_type=doc.content_type, filename=doc.filename)
-    try:
-        doc.save(force_insert=True)
-    except NotUniqueError:
-        doc.file.delete()
-        return EvidenceDocument.objects.get(problem_id=problem.id, sha256=digest), False
-    return doc, True
+def _store_document(actor: Actor, problem: RectificationProblem, upload) -> tuple[Attachment, bool]:
+    data = documents.read_upload(upload, documents.document_limit())
+    return documents.store(actor, county_code=problem.county_code, owner=f"problem:{problem.id}", kind="evidence",
+                           data=data, accepted=EVIDENCE_KINDS, filename=upload.filename or "evidence")
 
 
-def open_document(actor: Actor, document_id: str) -> tuple[EvidenceDocument, bytes]:
-    doc = EvidenceDocument.objects(id=document_id).first() if ObjectId.is_valid(document_id) else None
-    if doc is None:
-        raise NotFound(_("No document %(id)s that you can see.", id=document_id))
-    try:
-        get_problem(actor, str(doc.problem_id))
-    except NotFound:
+def open_document(actor: Actor, document_id: str) -> tuple[Attachment, bytes]:
+    """An evidence document of a problem `actor` may see."""
+    doc = Attachment.objects(id=document_id, kind="evidence").first() if ObjectId.is_valid(document_id) else None
+    owner = doc.owner.split(":", 1)[1] if doc else None
+    if doc is None or not can_see(actor, owner):
         raise NotFound(_("No document %(id)s that you can see.", id=document_id))
     return doc, doc.file.read()
 
