@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from conftest import PASSWORD, approve_as_clue, finding_payload
-from workers.jobs import sweep_followups
+from workers.jobs import sweep_reply_clocks
 
 OFFICE, HANDLER, OTHER_HANDLER = "office", "dept-discipline_commission", "discipline-2"
 MARK = "线索标记甲乙丙"
@@ -294,17 +294,17 @@ def test_feedback_is_reminded_then_overdue_then_escalated_each_once(app, api, su
 
     def at(field, **delta):
         return (datetime.fromisoformat(clue[field]) + timedelta(**delta)).isoformat()
-    assert sweep_followups(at("remind_at", minutes=-1))["clues"] == {
+    assert sweep_reply_clocks(at("remind_at", minutes=-1))["clues"] == {
         "remind": 0, "overdue": 0, "escalate1": 0, "escalate2": 0}
-    assert sweep_followups(at("remind_at", minutes=1))["clues"]["remind"] == 1
-    assert sweep_followups(at("remind_at", hours=1))["clues"]["remind"] == 0
-    assert sweep_followups(at("due_at", minutes=1))["clues"]["overdue"] == 1
+    assert sweep_reply_clocks(at("remind_at", minutes=1))["clues"]["remind"] == 1
+    assert sweep_reply_clocks(at("remind_at", hours=1))["clues"]["remind"] == 0
+    assert sweep_reply_clocks(at("due_at", minutes=1))["clues"]["overdue"] == 1
     figures = api.get("/api/v1/clues/figures", as_=OFFICE).get_json()
     assert figures["overdue"] == 1 and figures["by_receiver"][0]["overdue"] == 1
     assert api.get("/api/v1/clues?overdue=true", as_=OFFICE).get_json()["total"] == 1
-    late = sweep_followups(at("escalate2_at", minutes=1))["clues"]
+    late = sweep_reply_clocks(at("escalate2_at", minutes=1))["clues"]
     assert (late["escalate1"], late["escalate2"]) == (1, 1)
-    assert not any(sweep_followups(at("escalate2_at", days=30))["clues"].values())
+    assert not any(sweep_reply_clocks(at("escalate2_at", days=30))["clues"].values())
 
     with app.app_context():
         sent = {n.kind: n for n in Notification.objects(kind__startswith="clue_")}

@@ -95,24 +95,15 @@ def deliver_notification(notification_id: str, channel: str) -> str:
         return notifications.deliver(notification_id, channel)
 
 
-def sweep_followups(now: str | None = None) -> dict:
-    """The reply clocks of clues (feedback to the office) and suggestions (the department's
-    reply): 催办, overdue, 督办, each stage once per deadline. `now` (ISO) is for the CLI and tests."""
+def sweep_reply_clocks(now: str | None = None) -> dict:
+    """The reply clocks of what is owed to the inspection office: clues' feedback,
+    suggestions' replies, rectification problems (超期, 督办), units' plans and reports.
+    Each stage once per deadline however often this runs; the notices of a run that
+    stopped before sending them go out with the next. `now` (ISO) is for the CLI and tests.
+    Returns {kind: {stage: marked by this run}}."""
     from datetime import datetime
 
-    from backend.services import clues, suggestions
+    from backend.services import reply_clock
 
     with runtime.app().app_context():
-        moment = datetime.fromisoformat(now) if now else None
-        return {"clues": clues.sweep(moment), "suggestions": suggestions.sweep(moment)}
-
-
-def sweep_rectification(now: str | None = None) -> dict:
-    """超期 · 督办 of rectification problems (a 限期 deadline, a 长期 milestone) and the
-    units' late plans and reports, each once however often this runs (issue 11)."""
-    from datetime import datetime
-
-    from backend.services import rectification
-
-    with runtime.app().app_context():
-        return rectification.sweep(datetime.fromisoformat(now) if now else None)
+        return reply_clock.sweep_all(reply_clock.clocks(), datetime.fromisoformat(now) if now else None)

@@ -31,7 +31,7 @@ class Clocks:
         """The document fields a new deadline sets, resetting the reminders and the level."""
         return {"due_at": self.due_at, "remind_at": self.remind_at, "escalate1_at": self.escalate1_at,
                 "escalate2_at": self.escalate2_at, "overdue": False, "escalation_level": 0,
-                "sweep_marks": {}}
+                "sla_marks": {}, "sla_pending": []}
 
 
 def clocks(due_day: date, remind_days_before: int, escalate_days_after: tuple[int, int]) -> Clocks:

@@ -23,7 +23,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..models import Attachment, Clue, ClueAccess, Department, Finding, User, Village
 from ..models.common import utcnow
-from . import changes, documents, followups, lifecycle
+from . import changes, documents, followups, lifecycle, reply_clock
 
 S = ClueStatus
 TALLIES = followups.Tallies("clue", Clue, domain.FIELDS, domain.contribution)
@@ -315,18 +315,21 @@ def figures(actor: Actor) -> dict:
                             for r in Receiver]}
 
 
-def sweep(now: datetime | None = None, run_id: str | None = None) -> dict:
-    """催办 the handlers before the feedback is due, flag it overdue, then 督办 to the office."""
-    return followups.sweep(Clue, domain.MACHINE, TALLIES, domain.OWED, _notify, now, run_id)
-
-
-def _notify(stage: str, run_id: str, marked: list[Clue]) -> None:
+def _notify(stage: str, run_id: str, rows: list[dict]) -> None:
     from . import notifications
-    for clue in marked:
+    for clue in rows:
         # The notice names the clue's number only: its content stays in the system.
-        row = {"_id": clue.id, "number": clue.number, "title": "问题线索", "due_at": clue.due_at}
+        row = {"_id": clue["_id"], "number": clue["number"], "title": "问题线索", "due_at": clue.get("due_at")}
         to_office = stage.startswith("escalate")
-        notifications.publish(key=f"clue_{stage}:{run_id}:{clue.id}", kind=f"clue_{stage}",
-                              county_code=clue.county_code, department_code=None if to_office else clue.receiver,
+        notifications.publish(key=f"clue_{stage}:{run_id}:{clue['_id']}", kind=f"clue_{stage}",
+                              county_code=clue["county_code"],
+                              department_code=None if to_office else clue.get("receiver"),
                               audience="office" if to_office else "users", tickets=[row],
-                              extra=None if to_office else {"user_ids": [str(i) for i in clue.handler_ids]})
+                              extra=None if to_office else {"user_ids": [str(i) for i in clue.get("handler_ids") or []]})
+
+
+# 催办 the handlers before the feedback is due, flag it overdue, then 督办 to the office.
+CLOCK = reply_clock.Clock(
+    kind="clues", model=Clue, machine=domain.MACHINE, stages=reply_clock.reply_stages(domain.OWED),
+    row={f: 1 for f in (*domain.FIELDS, "number", "due_at", "receiver", "handler_ids")},
+    notify=_notify, record=TALLIES.record)

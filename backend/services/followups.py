@@ -4,11 +4,9 @@
   the county's figures, updated by the difference the write made.
 - `Tallies`: the office's figures of one kind, kept on the write path (one small document
   per county and kind, `$inc` of what a write changed) and checked by recomputing them.
-- `sweep`: the reply clock (催办 before the deadline, 超期 at it, 督办 after it), each stage
-  once per deadline: marked by a guarded update with the run's id, notified afterwards.
+
+The reply clock (催办, 超期, 督办) of clues and suggestions is `reply_clock.py`'s.
 """
-import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -16,12 +14,8 @@ from datetime import datetime
 from ..auth import Actor
 from ..domain.followups import number
 from ..domain.lifecycle import Machine
-from ..errors import Conflict
 from ..models import Sequence, Tally
-from ..models.common import utcnow
 from . import lifecycle
-
-log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- figures on the write path
@@ -34,10 +28,15 @@ class Tallies:
         self.kind, self.model, self.fields, self.contribution = kind, model, fields, contribution
 
     def snapshot(self, doc) -> dict | None:
-        return None if doc is None else {f: getattr(doc, f, None) for f in self.fields}
+        if doc is None:
+            return None
+        if isinstance(doc, dict):   # a raw row (the sweeps' bulk writes)
+            return {f: doc.get(f) for f in self.fields}
+        return {f: getattr(doc, f, None) for f in self.fields}
 
     def record(self, before, after) -> None:
-        """Apply the difference a write made (`before` None for a new document)."""
+        """Apply the difference a write made (`before` None for a new document); documents
+        or raw rows."""
         old, new = self.snapshot(before), self.snapshot(after)
         county = (new or old)["county_code"]
         diff = defaultdict(int)
@@ -128,67 +127,3 @@ def create(doc, machine: Machine, tallies: Tallies, action: str, actor: Actor | 
 def next_number(county_code: str, prefix: str, now: datetime) -> str:
     seq = Sequence.objects(key=f"{prefix}:{county_code}:{now.year}").modify(upsert=True, new=True, inc__value=1)
     return number(county_code, prefix, now.year, seq.value)
-
-
-# ---------------------------------------------------------------- the reply clock
-
-# stage: (clock field, "not yet" guard, fields set, action, event data)
-STAGES = (
-    ("remind", "remind_at", {"sweep_marks.remind": {"$exists": False}}, {}, "remind", {}),
-    ("overdue", "due_at", {"overdue": {"$ne": True}}, {"overdue": True}, "overdue", {}),
-    ("escalate1", "escalate1_at", {"escalation_level": {"$lt": 1}}, {"escalation_level": 1}, "escalate",
-     {"level": 1}),
-    ("escalate2", "escalate2_at", {"escalation_level": {"$lt": 2}}, {"escalation_level": 2}, "escalate",
-     {"level": 2}),
-)
-
-
-def sweep(model, machine: Machine, tallies: Tallies, owed: tuple, notify: Callable[[str, str, list], None],
-          now: datetime | None = None, run_id: str | None = None) -> dict:
-    """Mark every document whose clock point has passed, one stage at a time, each stage
-    once per deadline; then send the notices of every run not yet notified (this one, and
-    any that stopped between marking and notifying). `notify(stage, run_id, docs)`."""
-    now = now or utcnow()
-    run_id = run_id or uuid.uuid4().hex
-    counts = {}
-    collection = model._get_collection()
-    for name, clock, not_yet, fields, action, data in STAGES:
-        guard = {clock: {"$lte": now}, **not_yet}
-        ids = [row["_id"] for row in collection.find({"status": {"$in": list(owed)}, **guard}, {"_id": 1})]
-        marked = 0
-        for doc in model.objects(id__in=ids):
-            expect = {"status__in": list(owed), f"{clock}__lte": now}
-            expect.update(_guard_filter(not_yet))
-            try:
-                transition(doc, machine, tallies, action, doc.status, None, data={**data, "run": run_id},
-                           set_fields={**fields, f"sweep_marks__{name}": run_id, "sweep_run": run_id},
-                           expect=expect)
-                marked += 1
-            except Conflict:
-                continue  # changed meanwhile: the next run looks again
-        counts[name] = marked
-    _notify_pending(model, notify)
-    return counts
-
-
-def _guard_filter(not_yet: dict) -> dict:
-    """The stage's "not yet" condition as MongoEngine filter keywords."""
-    (path, cond), = not_yet.items()
-    op, value = next(iter(cond.items()))
-    name = path.replace(".", "__")
-    return {f"{name}__{op[1:]}": value}
-
-
-def _notify_pending(model, notify) -> None:
-    for run_id in model.objects(sweep_run__ne=None).distinct("sweep_run"):
-        docs = list(model.objects(sweep_run=run_id, notified_run__ne=run_id))
-        if not docs:
-            continue
-        by_stage = defaultdict(list)
-        for doc in docs:
-            for name, *_rest in STAGES:
-                if (doc.sweep_marks or {}).get(name) == run_id:
-                    by_stage[name].append(doc)
-        for name, marked in by_stage.items():
-            notify(name, run_id, marked)
-        model.objects(id__in=[d.id for d in docs], sweep_run=run_id).update(set__notified_run=run_id)

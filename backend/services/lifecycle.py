@@ -100,10 +100,12 @@ class _UpdateOne(UpdateOne):
 
 
 def transition_many(model, rows: list[dict], machine: Machine, action: str, *, guard: dict,
-                    set_fields: dict, data: dict | None = None, note: str | None = None) -> int:
+                    set_fields: dict, data: dict | None = None, note: str | None = None,
+                    extra: dict | None = None) -> int:
     """The system's bulk form of `transition` for the sweeps: each raw row (_id, version,
     status) gets one conditional update guarded by its version and `guard`, appending its
-    event. Returns how many changed; one that changed meanwhile is left for the next run."""
+    event (and any `extra` update operators, e.g. `$addToSet`). Returns how many changed;
+    one that changed meanwhile is left for the next run."""
     if not rows:
         return 0
     now = utcnow()
@@ -111,9 +113,11 @@ def transition_many(model, rows: list[dict], machine: Machine, action: str, *, g
     for row in rows:
         machine.check(action, row["status"], row["status"])
         ev = event(row["version"], row["status"], action, row["status"], None, now, note=note, data=data)
-        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard},
-                              {"$set": {**set_fields, "updated_at": now}, "$inc": {"version": 1},
-                               "$push": {"events": ev.to_mongo().to_dict()}}))
+        update = {"$set": {**set_fields, "updated_at": now}, "$inc": {"version": 1},
+                  "$push": {"events": ev.to_mongo().to_dict()}}
+        for operator, value in (extra or {}).items():
+            update.setdefault(operator, {}).update(value)
+        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard}, update))
     return model._get_collection().bulk_write(ops, ordered=False).modified_count
 
 
