@@ -20,7 +20,8 @@ def route_ticket(ticket_id: str) -> str | None:
 
 def sweep_pending_routing() -> int:
     """Enqueue routing again for tickets left pending (Redis was down, or a job was lost),
-    and open the tickets of findings stored without one. A ticket whose routing job is still
+    open the tickets of findings stored without one, and queue for review the villagers'
+    reports stored without their entry. A ticket whose routing job is still
     waiting in the queue gets no second one. Returns how many tickets have a routing job
     waiting afterwards (none of them twice)."""
     from backend.models import Ticket
@@ -33,6 +34,9 @@ def sweep_pending_routing() -> int:
         cutoff = utcnow() - timedelta(seconds=app.config["ROUTING_SWEEP_GRACE_SECONDS"])
         if opened := open_missing_tickets(cutoff):
             log.warning("sweep: opened %d tickets of findings stored without one", opened)
+        from backend.services.public_reports import queue_missing
+        if queued := queue_missing(cutoff):
+            log.warning("sweep: %d villagers' reports stored without their review entry queued", queued)
         ids = [t.id for t in Ticket.objects(status="pending_routing", created_at__lt=cutoff).only("id")]
         enqueued = sum(1 for tid in ids if enqueue_routing(tid))
         if ids:

@@ -1,18 +1,19 @@
-"""码上巡视 for the office: the QR codes to print, and the villagers' reports to decide."""
+"""码上巡视 for the office: the QR codes to print, and the villagers' reports (each decided
+in the 底稿 review, `reviews/{review_entry_id}`)."""
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..auth import current_actor, requires
-from ..domain.codes import Category, Role, Severity, values
-from ..domain.public_reports import DECISIONS, ReportState, mask_phone
+from ..domain.codes import Role
+from ..domain.public_reports import ReportState, mask_phone
 from ..services import public_reports
 from .round_schemas import LifecycleEventSchema
-from .schemas import PhoneLocationSchema, PhotoSchema, QuerySetPage, Text, VillageCode
+from .schemas import PhoneLocationSchema, PhotoSchema, QuerySetPage, VillageCode
 
 blp = Blueprint("public_reports", __name__, url_prefix="/api/v1",
-                description="码上巡视: village QR codes, and the office's review of villagers' reports")
+                description="码上巡视: village QR codes, and the villagers' reports (decided in the 底稿 review)")
 
 
 class QrQuerySchema(Schema):
@@ -74,7 +75,8 @@ class PublicReportSchema(Schema):
     version = fields.Int()
     public_reply = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
-    internal_note = fields.Str(allow_none=True)
+    internal_note = fields.Str(allow_none=True, metadata={"description": "the reviewer's note"})
+    review_entry_id = fields.Str(allow_none=True, metadata={"description": "its 底稿 entry: decide it there"})
     finding_id = fields.Str(allow_none=True)
     ticket_id = fields.Str(allow_none=True)
     decided_at = fields.AwareDateTime(allow_none=True)
@@ -88,22 +90,6 @@ class PublicReportDetailSchema(PublicReportSchema):
     events = fields.List(fields.Nested(LifecycleEventSchema))
 
 
-class DecisionInSchema(Schema):
-    decision = fields.Str(required=True, validate=validate.OneOf(list(DECISIONS)), metadata={
-        "description": "finding (complete it below), clue (misconduct: confidential) or not_accepted (with reason)"})
-    public_reply = Text(500, load_default=None, metadata={"description": "shown to the reporter on the receipt"})
-    reason = Text(500, load_default=None, metadata={"description": "why not accepted: shown on the receipt"})
-    internal_note = Text(2000, load_default=None, metadata={"description": "the office's; never shown to the reporter"})
-    village_code = VillageCode(load_default=None, metadata={"description": "default: the QR code's village"})
-    category = fields.Str(load_default=None, validate=validate.OneOf(values(Category)))
-    severity = fields.Str(load_default=None, validate=validate.OneOf(values(Severity)))
-    title = Text(200, load_default=None)
-    description = Text(5000, load_default=None, metadata={"description": "default: the report's text, numbers masked"})
-    fact_basis = Text(5000, load_default=None, metadata={"description": "事实依据"})
-    policy_basis = Text(5000, load_default=None, metadata={"description": "政策依据"})
-    responsibility_basis = Text(5000, load_default=None, metadata={"description": "责任依据"})
-
-
 @blp.route("/public-reports")
 class PublicReports(MethodView):
     @requires(Role.OFFICE)
@@ -111,7 +97,8 @@ class PublicReports(MethodView):
     @blp.response(200, PublicReportSchema(many=True))
     @blp.paginate(QuerySetPage)
     def get(self, filters):
-        """Villagers' reports of the county, newest first (`state=received`: the ones to decide)"""
+        """Villagers' reports of the county, newest first (`state=received`: the ones waiting in
+        the review), the reporter's phone masked"""
         return public_reports.list_reports(current_actor(), filters)
 
 
@@ -122,14 +109,3 @@ class PublicReport(MethodView):
     def get(self, report_id):
         """One report with its photos and events; the reporter's whole phone number (recorded)"""
         return public_reports.detail(current_actor(), report_id)
-
-
-@blp.route("/public-reports/<report_id>/decision")
-class Decision(MethodView):
-    @requires(Role.OFFICE)
-    @blp.arguments(DecisionInSchema)
-    @blp.response(200, PublicReportSchema)
-    def post(self, data, report_id):
-        """审核: accept as a finding (which opens its ticket, as an inspector's finding does), as
-        a clue (misconduct: never a ticket), or not accepted with a reason the reporter reads"""
-        return public_reports.decide(current_actor(), report_id, data)

@@ -9,8 +9,9 @@ from .lifecycle import LifecycleEvent
 
 
 class PublicReport(Document):
-    """What a villager reported. The office (and the round's reviewer) decides what it
-    becomes; until then nothing is dispatched. The reporter follows it by its receipt code,
+    """What a villager reported. It waits in the 底稿 review queue (services/review.py) like
+    an inspector's finding; the review decides what it becomes, and until then nothing is
+    dispatched. The reporter follows it by its receipt code,
     which shows the state and the public reply, never personal data or internal notes."""
     receipt_code = StringField(required=True, unique=True)   # also the Open311 token
     county_code = StringField(required=True)
@@ -37,7 +38,8 @@ class PublicReport(Document):
     public_reply = StringField()     # shown on the receipt
     reason = StringField()           # why not accepted: shown on the receipt
     internal_note = StringField()    # the office's, never shown to the reporter
-    finding_id = ObjectIdField()
+    review_entry_id = ObjectIdField()   # its 底稿 entry: the review decides what it becomes
+    finding_id = ObjectIdField()     # approved 立行立改: the finding (and ticket) it became
     ticket_id = ObjectIdField()
     clue_id = ObjectIdField()        # decided as a clue: the confidential clue it became
     decided_at = DateTimeField()

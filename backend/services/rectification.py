@@ -191,14 +191,19 @@ def open_problem(entry: ReviewEntry, problem_id: ObjectId, actor: Actor | None) 
     except NotUniqueError:
         return RectificationProblem.objects.get(review_entry_id=entry.id)
     rectification_counters.record(None, problem)
-    if decision.problem_class == "immediate" and entry.source_kind == "finding":
-        _dispatch_now(problem, entry)
+    if decision.problem_class == "immediate":
+        _dispatch_now(problem, entry, actor)
     return problem
 
 
-def _dispatch_now(problem: RectificationProblem, entry: ReviewEntry) -> None:
-    """立行立改: the finding's department ticket (opened already if 边巡边改 dispatched it)."""
-    from . import tickets
+def _dispatch_now(problem: RectificationProblem, entry: ReviewEntry, actor: Actor | None) -> None:
+    """立行立改: the finding's department ticket (opened already if 边巡边改 dispatched it); a
+    villager's report becomes the finding its reviewer completed, with its ticket."""
+    from . import public_reports, tickets
+    if entry.source_kind == "public_report":
+        ticket_id = public_reports.dispatch_now(entry, actor)
+        RectificationProblem.objects(id=problem.id, ticket_id=None).update_one(set__ticket_id=ticket_id)
+        return
     finding = Finding.objects(id=entry.source_id).first()
     if finding is None:
         return
