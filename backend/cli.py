@@ -141,16 +141,20 @@ def check_counters(county):
     click.echo("Counters match the tickets.")
 
 
-followups_cli = AppGroup("followups", help="Clues, suggestions, accountability: reply clocks and figures.")
+clocks_cli = AppGroup("clocks", help="The reply clocks of clues, suggestions and rectification.")
 
 
-@followups_cli.command("sweep")
+@clocks_cli.command("sweep")
 @click.option("--now", default=None, help="Pretend it is this moment (ISO, with a timezone).")
-def sweep_followups(now):
-    """催办, overdue and 督办 of clues' feedback and suggestions' replies, each once."""
-    from workers.jobs import sweep_followups as job
+def sweep_reply_clocks(now):
+    """催办, 超期 and 督办 of clues' feedback, suggestions' replies and rectification problems;
+    late plans and reports of the inspected units; each stage once per deadline."""
+    from workers.jobs import sweep_reply_clocks as job
     for kind, counts in job(now).items():
         click.echo(f"{kind}: " + ", ".join(f"{stage}: {n}" for stage, n in counts.items()))
+
+
+followups_cli = AppGroup("followups", help="Clues, suggestions, accountability: their figures.")
 
 
 @followups_cli.command("check")
@@ -179,14 +183,6 @@ def rebuild_followups(county):
 rounds_cli = AppGroup("rounds", help="Inspection rounds and their rectification (issue 11).")
 
 
-@rounds_cli.command("sweep")
-@click.option("--now", default=None, help="Pretend it is this moment (ISO, with a timezone).")
-def sweep_rectification(now):
-    """超期 / 督办 of rectification problems, late plans and reports, each once."""
-    from workers.jobs import sweep_rectification as job
-    click.echo(", ".join(f"{stage}: {n}" for stage, n in job(now).items()))
-
-
 @rounds_cli.command("check")
 @click.option("--county", default=None, help="One county code; default: all counties.")
 def check_rounds(county):
@@ -213,5 +209,6 @@ def rebuild_rounds(county):
 
 
 def register(app) -> None:
-    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, followups_cli, rounds_cli):
+    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, clocks_cli, followups_cli,
+                  rounds_cli):
         app.cli.add_command(group)

@@ -44,6 +44,16 @@ class InvalidInput(DomainError):
     status, code = 422, "invalid_input"
 
 
+class PayloadTooLarge(DomainError):
+    """An upload over its limit (the message names the limit)."""
+    status, code = 413, "payload_too_large"
+
+
+class UnsupportedDocument(DomainError):
+    """An upload whose bytes are not a kind this use accepts (the type is read from the bytes)."""
+    status, code = 415, "unsupported_media_type"
+
+
 class TooManyRequests(DomainError):
     status, code = 429, "too_many_requests"
 

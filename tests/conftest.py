@@ -206,3 +206,7 @@ def counters_match_tickets(app, clean):
     with app.app_context():
         problems = [p for t in (clues.TALLIES, suggestions.TALLIES, accountability.TALLIES) for p in t.check()]
     assert not problems, "figures differ from their documents:\n" + "\n".join(problems[:20])
+    from backend.services.consistency import check_rounds
+    with app.app_context():
+        logs = list(check_rounds())
+    assert not logs, "states differ from their event logs:\n" + "\n".join(map(str, logs[:20]))

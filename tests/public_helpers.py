@@ -30,22 +30,39 @@ def report(client, qr: dict, photos=(), addr="203.0.113.7", **fields):
 
 
 def complete_finding(**overrides) -> dict:
-    """The reviewer's decision that completes a report as a finding."""
-    return {"decision": "finding", "category": "livelihood", "severity": "general",
+    """The reviewer's approval that completes a report as a county department's 立行立改
+    problem: dispatched at once through the ticket loop, as an inspector's finding would be."""
+    return {"problem_type": "department", "department_code": "water_resources", "problem_class": "immediate",
+            "category": "livelihood", "severity": "general",
             "title": "村东自来水管漏水", "fact_basis": "村民反映，巡察组电话核实属实。",
             "policy_basis": "《农村供水工程管理办法》", "responsibility_basis": "县水利局负责农村供水。",
             "public_reply": "已受理，转有关部门办理。", **overrides}
 
 
+def entry_of_report(api, report_id, reviewer="office") -> dict:
+    """The report's 底稿 entry in its reviewer's queue."""
+    entries = api.get("/api/v1/reviews", as_=reviewer, query_string={"status": "all", "page_size": 100}).get_json()
+    (entry,) = [e for e in entries if e["source_id"] == str(report_id)]
+    assert entry["source_kind"] == "public_report"
+    return entry
+
+
+def review_report(api, report_id, decision="approve", reviewer="office", **body):
+    """The reviewer decides the report in the review (approve with `complete_finding()`, or
+    reject with a reason); returns the response."""
+    entry = entry_of_report(api, report_id, reviewer)
+    return api.post(f"/api/v1/reviews/{entry['id']}/{decision}", as_=reviewer, json=body)
+
+
 def accepted_ticket(api, client, run_jobs, qr: dict, **report_fields) -> tuple[str, str]:
-    """A villager's report, accepted by the office and routed: (receipt code, ticket id)."""
+    """A villager's report, approved in review as 立行立改 and routed: (receipt code, ticket id)."""
     from backend.models.public_reports import PublicReport
     code = report(client, qr, **report_fields).get_json()["receipt_code"]
     report_id = PublicReport.objects.get(receipt_code=code).id
-    decided = api.post(f"/api/v1/public-reports/{report_id}/decision", as_="office", json=complete_finding())
+    decided = review_report(api, report_id, **complete_finding())
     assert decided.status_code == 200, decided.get_json()
     run_jobs()
-    return code, decided.get_json()["ticket_id"]
+    return code, str(PublicReport.objects.get(id=report_id).ticket_id)
 
 
 def fix_and_close(api, ticket_id: str, department="dept-water_resources", claim=True) -> None:

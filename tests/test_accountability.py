@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from backend.domain.sla import CHINA
 from lifecycle_helpers import at, dispatched
-from workers.jobs import sweep_deadlines, sweep_followups
+from workers.jobs import sweep_deadlines, sweep_reply_clocks
 
 OFFICE = "office"
 
@@ -35,7 +35,7 @@ def test_the_underperforming_list_and_a_decision_with_its_document(api, submit, 
     fine = dispatched(api, submit, run_jobs, title="垃圾", description="垃圾未清运", category="living_environment")
     suggestion = api.post("/api/v1/suggestions", as_=OFFICE, json={
         "department_code": "health", "title": "关于村卫生室建设的建议", "content": "x"}).get_json()
-    sweep_followups(at(suggestion["escalate2_at"], minutes=1))
+    sweep_reply_clocks(at(suggestion["escalate2_at"], minutes=1))
 
     listed = api.get("/api/v1/accountability/underperforming", as_=OFFICE).get_json()
     by_id = {i["id"]: i for i in listed["items"]}

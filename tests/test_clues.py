@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from conftest import PASSWORD, approve_as_clue, finding_payload
-from workers.jobs import sweep_followups
+from workers.jobs import sweep_reply_clocks
 
 OFFICE, HANDLER, OTHER_HANDLER = "office", "dept-discipline_commission", "discipline-2"
 MARK = "线索标记甲乙丙"
@@ -294,17 +294,17 @@ def test_feedback_is_reminded_then_overdue_then_escalated_each_once(app, api, su
 
     def at(field, **delta):
         return (datetime.fromisoformat(clue[field]) + timedelta(**delta)).isoformat()
-    assert sweep_followups(at("remind_at", minutes=-1))["clues"] == {
+    assert sweep_reply_clocks(at("remind_at", minutes=-1))["clues"] == {
         "remind": 0, "overdue": 0, "escalate1": 0, "escalate2": 0}
-    assert sweep_followups(at("remind_at", minutes=1))["clues"]["remind"] == 1
-    assert sweep_followups(at("remind_at", hours=1))["clues"]["remind"] == 0
-    assert sweep_followups(at("due_at", minutes=1))["clues"]["overdue"] == 1
+    assert sweep_reply_clocks(at("remind_at", minutes=1))["clues"]["remind"] == 1
+    assert sweep_reply_clocks(at("remind_at", hours=1))["clues"]["remind"] == 0
+    assert sweep_reply_clocks(at("due_at", minutes=1))["clues"]["overdue"] == 1
     figures = api.get("/api/v1/clues/figures", as_=OFFICE).get_json()
     assert figures["overdue"] == 1 and figures["by_receiver"][0]["overdue"] == 1
     assert api.get("/api/v1/clues?overdue=true", as_=OFFICE).get_json()["total"] == 1
-    late = sweep_followups(at("escalate2_at", minutes=1))["clues"]
+    late = sweep_reply_clocks(at("escalate2_at", minutes=1))["clues"]
     assert (late["escalate1"], late["escalate2"]) == (1, 1)
-    assert not any(sweep_followups(at("escalate2_at", days=30))["clues"].values())
+    assert not any(sweep_reply_clocks(at("escalate2_at", days=30))["clues"].values())
 
     with app.app_context():
         sent = {n.kind: n for n in Notification.objects(kind__startswith="clue_")}
@@ -331,3 +331,28 @@ def test_the_figures_check_finds_drift_and_a_rebuild_repairs_it(app, api, submit
     assert result.exit_code != 0 and "registered" in result.output
     assert runner.invoke(args=["followups", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["followups", "check"]).exit_code == 0
+
+
+def test_one_document_store_one_reader_for_clues_decisions_and_evidence(app, api, submit, monkeypatch):
+    """Every document upload goes through the same reader and store: over EVIDENCE_MAX_MB
+    it is a 413 naming the limit, empty a 422, and the same bytes again are one document."""
+    misconduct(submit)
+    clue = only_clue(api)
+    url = f"/api/v1/clues/{clue['id']}/documents?kind=transfer"
+
+    def send(data, name="letter.pdf"):
+        return api.post(url, as_=OFFICE, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    monkeypatch.setitem(app.config, "EVIDENCE_MAX_MB", 1)
+    big = send(pdf[:-7] + b"\0" * (1024 * 1024) + b"%%EOF\n")
+    assert big.status_code == 413 and big.get_json()["code"] == "payload_too_large"
+    assert "1 MB" in big.get_json()["message"]
+    empty = send(b"")
+    assert empty.status_code == 422 and "file" in empty.get_json()["errors"]
+    first, again = send(pdf), send(pdf, "copy.pdf")
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    with app.app_context():
+        from backend.models import Attachment
+        assert Attachment.objects(owner=f"clue:{clue['id']}").count() == 1

@@ -13,7 +13,7 @@ from backend.models import Clue, Ticket
 from backend.models.open311 import Open311Key
 from backend.models.public_reports import PublicReport
 from conftest import approve_as_clue
-from public_helpers import complete_finding, fix_and_close
+from public_helpers import complete_finding, fix_and_close, review_report
 from test_office_page import server  # noqa: F401  (fixture)
 
 # The GeoReport v2 specification's sample responses (wiki.open311.org/GeoReport_v2), reduced
@@ -151,8 +151,9 @@ def test_a_posted_request_is_reviewed_before_dispatch_and_its_token_then_names_t
     assert Ticket.objects(public_report_id=report.id).count() == 0  # nothing dispatched unreviewed
     assert client.get(f"/open311/v2/tokens/{answer['token']}.json").get_json() == [
         {"service_request_id": None, "token": answer["token"]}]
-    decided = api.post(f"/api/v1/public-reports/{report.id}/decision", as_="office", json=complete_finding())
-    ticket = Ticket.objects.get(id=decided.get_json()["ticket_id"])
+    decided = review_report(api, report.id, **complete_finding())   # in the 底稿 review, like any report
+    assert decided.status_code == 200, decided.get_json()
+    ticket = Ticket.objects.get(public_report_id=report.id)
     (mapped,) = client.get(f"/open311/v2/tokens/{answer['token']}.json").get_json()
     assert mapped["service_request_id"] == ticket.number
     run_jobs()

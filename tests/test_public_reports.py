@@ -11,7 +11,7 @@ from backend.domain import geo
 from backend.models import Finding, Photo, Ticket
 from backend.models.public_reports import PublicReport
 from conftest import PHOTOS
-from public_helpers import VILLAGE, complete_finding, qr_of, report, solved
+from public_helpers import VILLAGE, complete_finding, entry_of_report, qr_of, report, review_report, solved
 
 JPEG = (PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()
 
@@ -152,23 +152,38 @@ def test_size_limits_text_photos_and_body(app, api, client, monkeypatch):
     assert PublicReport.objects.count() == 0 and Photo.objects(purpose="report").count() == 0
 
 
-def test_accepted_as_a_finding_it_opens_a_ticket_like_an_inspectors_and_the_receipt_follows(
+def test_approved_in_review_it_opens_a_ticket_like_an_inspectors_finding_and_the_receipt_follows(
         api, client, run_jobs):
     _, qr = qr_of(api)
     code = report(client, qr, photos=[JPEG], phone="13812341234").get_json()["receipt_code"]
     stored = PublicReport.objects.get(receipt_code=code)
-    url = f"/api/v1/public-reports/{stored.id}/decision"
-    incomplete = api.post(url, as_="office", json={"decision": "finding", "category": "livelihood"})
+    entry = entry_of_report(api, stored.id)
+    assert entry["status"] == "pending" and entry["author_id"] is None and entry["round_id"] is None
+    assert entry["village_code"] == VILLAGE and "13812341234" not in str(entry)
+    # its reviewer reads the whole report, the phone too (each view recorded on the report)
+    seen = api.get(f"/api/v1/reviews/{entry['id']}", as_="office").get_json()
+    assert seen["report"]["reporter_phone"] == "13812341234" and len(seen["report"]["photo_ids"]) == 1
+    assert PublicReport.objects.get(id=stored.id).phone_reveals[0]["username"] == "office"
+    url = f"/api/v1/reviews/{entry['id']}/approve"
+    incomplete = api.post(url, as_="office", json={**complete_finding(), "fact_basis": None})
     assert incomplete.status_code == 422 and "fact_basis" in incomplete.get_json()["errors"]
     misconduct = api.post(url, as_="office", json=complete_finding(category="misconduct"))
-    assert misconduct.status_code == 422 and misconduct.get_json()["code"] == "restricted_category"
+    assert misconduct.status_code == 422 and "problem_type" in misconduct.get_json()["errors"]
+    # no author to send it back to
+    back = api.post(f"/api/v1/reviews/{entry['id']}/return", as_="office", json={"reason": "请补充"})
+    assert back.status_code == 409 and back.get_json()["code"] == "no_author"
     decided = api.post(url, as_="office", json=complete_finding())
     assert decided.status_code == 200, decided.get_json()
-    assert decided.get_json()["state"] == "accepted" and decided.get_json()["ticket_id"]
+    assert decided.get_json()["status"] == "approved" and decided.get_json()["fact_basis"].startswith("村民反映")
+    listed = api.get(f"/api/v1/public-reports/{stored.id}", as_="office").get_json()
+    assert listed["state"] == "accepted" and listed["ticket_id"] and listed["review_entry_id"] == entry["id"]
+    assert [e["action"] for e in listed["events"]] == ["submit", "accept"]
     finding = Finding.objects.get(public_report_id=stored.id)
     assert finding.fact_basis.startswith("村民反映") and finding.village_code == VILLAGE
     assert finding.task_id is None and "13812341234" not in finding.description
-    ticket = Ticket.objects.get(id=decided.get_json()["ticket_id"])
+    # reviewed once, as the report: no second entry for the finding it became
+    assert len(api.get("/api/v1/reviews", as_="office", query_string={"status": "all"}).get_json()) == 1
+    ticket = Ticket.objects.get(id=listed["ticket_id"])
     assert ticket.status == "pending_routing" and ticket.public_report_id == stored.id
     run_jobs()
     ticket.reload()
@@ -183,26 +198,26 @@ def test_accepted_as_a_finding_it_opens_a_ticket_like_an_inspectors_and_the_rece
     assert receipt["status"] == "in_progress" and receipt["public_reply"] == "已受理，转有关部门办理。"
     assert "water" not in str(receipt) and "internal" not in str(receipt)
     # decided once
-    again = api.post(url, as_="office", json={"decision": "not_accepted", "reason": "重复"})
+    again = api.post(f"/api/v1/reviews/{entry['id']}/reject", as_="office", json={"reason": "重复"})
     assert again.status_code == 409
+    # the separate decision endpoint is gone: the review is the one way
+    assert api.post(f"/api/v1/public-reports/{stored.id}/decision", as_="office",
+                    json={"decision": "not_accepted", "reason": "x"}).status_code in (404, 405)
 
 
-def test_not_accepted_with_a_reason_the_reporter_reads_and_a_misconduct_report_becomes_a_clue(api, client):
+def test_rejected_with_a_reason_the_reporter_reads_and_a_misconduct_report_becomes_a_clue(api, client):
     _, qr = qr_of(api)
     first, second = (report(client, qr).get_json()["receipt_code"] for _ in range(2))
     one, two = (PublicReport.objects.get(receipt_code=c) for c in (first, second))
-    no_reason = api.post(f"/api/v1/public-reports/{one.id}/decision", as_="office",
-                         json={"decision": "not_accepted"})
+    no_reason = review_report(api, one.id, "reject")
     assert no_reason.status_code == 422
-    assert api.post(f"/api/v1/public-reports/{one.id}/decision", as_="office",
-                    json={"decision": "not_accepted", "reason": "不属于巡察范围，请拨打12345。",
-                          "internal_note": "内部：疑似重复投诉"}).status_code == 200
+    assert review_report(api, one.id, "reject", reason="不属于巡察范围，请拨打12345。").status_code == 200
     receipt = client.get(f"/public/v1/receipts/{first}").get_json()
     assert receipt["status"] == "not_accepted" and receipt["reason"] == "不属于巡察范围，请拨打12345。"
-    assert "内部" not in str(receipt)
-    clue = api.post(f"/api/v1/public-reports/{two.id}/decision", as_="office",
-                    json={"decision": "clue", "internal_note": "村支书优亲厚友"})
-    assert clue.status_code == 200 and clue.get_json()["state"] == "clue" and clue.get_json()["ticket_id"] is None
+    clue = review_report(api, two.id, problem_type="clue", note="村支书优亲厚友")
+    assert clue.status_code == 200, clue.get_json()
+    decided = api.get(f"/api/v1/public-reports/{two.id}", as_="office").get_json()
+    assert decided["state"] == "clue" and decided["ticket_id"] is None
     receipt = client.get(f"/public/v1/receipts/{second}").get_json()
     assert receipt["status"] == "transferred" and "村支书" not in str(receipt)
     assert Ticket.objects(public_report_id__in=[one.id, two.id]).count() == 0
@@ -210,12 +225,49 @@ def test_not_accepted_with_a_reason_the_reporter_reads_and_a_misconduct_report_b
     clues = api.get("/api/v1/clues", as_="office", query_string={"source": "report"}).get_json()["clues"]
     assert len(clues) == 1 and clues[0]["status"] == "registered"
     assert PublicReport.objects.get(id=two.id).clue_id is not None
-    again = api.post(f"/api/v1/public-reports/{two.id}/decision", as_="office", json={"decision": "clue"})
+    again = review_report(api, two.id, problem_type="clue")
     assert again.status_code == 409
     assert api.get("/api/v1/clues", as_="office", query_string={"source": "report"}).get_json()["total"] == 1
     assert api.get("/api/v1/clues", as_="inspector1").status_code == 403
     for user in ("dept-transport", "dept-discipline_commission"):  # no handler named yet
         assert api.get("/api/v1/clues", as_=user).get_json()["total"] == 0
+
+
+def test_a_report_waits_in_the_queue_of_whoever_reviews_a_finding_of_the_same_task_or_village(api, client):
+    """A round's task's QR code: the round's 组长 reviews the report, the office does not;
+    a village's QR code while the round's team is there: the 组长 too; elsewhere: the office."""
+    from round_helpers import advance_to, create_round, create_task
+    found = create_round(api)                       # 组长 inspector2; villages 371323001001, 371323001002
+    task = create_task(api, found["id"])
+    response = api.get(f"/api/v1/tasks/{task['id']}/qr.png", as_="office", query_string={"village_code": VILLAGE})
+    from urllib.parse import parse_qs, urlsplit
+    task_qr = {k: v[0] for k, v in parse_qs(urlsplit(response.headers["X-QR-URL"]).query).items()}
+    by_task = PublicReport.objects.get(receipt_code=report(client, task_qr).get_json()["receipt_code"])
+    entry = entry_of_report(api, by_task.id, reviewer="inspector2")
+    assert entry["round_id"] == found["id"] and entry["task_id"] == task["id"]
+    assert [e for e in api.get("/api/v1/reviews", as_="office").get_json() if e["source_id"] == str(by_task.id)] == []
+    assert api.get(f"/api/v1/reviews/{entry['id']}", as_="inspector1").status_code == 404   # a member, not the 组长
+    # the village's own QR code, while the round's team is in the village
+    _, village_qr = qr_of(api, VILLAGE)
+    in_round = PublicReport.objects.get(receipt_code=report(client, village_qr, addr="203.0.113.8")
+                                        .get_json()["receipt_code"])
+    assert entry_of_report(api, in_round.id, reviewer="inspector2")["round_id"] == found["id"]
+    # a village no round is in: the office
+    _, other_qr = qr_of(api, "371323101200")
+    outside = PublicReport.objects.get(receipt_code=report(client, other_qr, addr="203.0.113.9")
+                                       .get_json()["receipt_code"])
+    assert entry_of_report(api, outside.id, reviewer="office")["round_id"] is None
+    assert [e for e in api.get("/api/v1/reviews", as_="inspector2").get_json() if e["source_id"] == str(outside.id)] == []
+    # the 组长 decides it like a finding: rejected, the reason on the receipt
+    rejected = review_report(api, by_task.id, "reject", reviewer="inspector2", reason="已在巡察中一并核实")
+    assert rejected.status_code == 200
+    assert client.get(f"/public/v1/receipts/{by_task.receipt_code}").get_json()["reason"] == "已在巡察中一并核实"
+    # once the team has left the village (the report phase), its QR code reaches the office again
+    assert review_report(api, in_round.id, "reject", reviewer="inspector2", reason="重复反映").status_code == 200
+    advance_to(api, found["id"], "report")
+    later = PublicReport.objects.get(receipt_code=report(client, village_qr, addr="203.0.113.10")
+                                     .get_json()["receipt_code"])
+    assert entry_of_report(api, later.id, reviewer="office")["round_id"] is None
 
 
 def test_a_tasks_qr_code_names_the_task(api, client):
@@ -237,3 +289,54 @@ def test_unknown_receipt_codes_are_404(client):
     for code in ("AAAA-BBBB-CCCC", "not-a-code", "x" * 30):
         response = client.get(f"/public/v1/receipts/{code}")
         assert response.status_code == 404 and response.get_json()["code"] == "unknown_receipt"
+
+
+def test_a_report_takes_the_same_classes_and_types_as_a_finding(api, client):
+    """限期 (a problem of the village's organisation, closed by 销号, no ticket), a suggestion
+    to a department, or merged into an entry already there: each accepted on the receipt."""
+    _, qr = qr_of(api)
+    codes = [report(client, qr, addr=f"203.0.113.{20 + i}").get_json()["receipt_code"] for i in range(3)]
+    deadline, suggestion, merged = (PublicReport.objects.get(receipt_code=c) for c in codes)
+    problem_entry = review_report(api, deadline.id, **complete_finding(
+        problem_type="organisation", problem_class="deadline", deadline_days=30, department_code=None)).get_json()
+    problem = api.get(f"/api/v1/problems/{problem_entry['problem_id']}", as_="office").get_json()
+    assert problem["unit_kind"] == "organisation" and problem["village_code"] == VILLAGE
+    assert problem["fact_basis"].startswith("村民反映") and problem["ticket_id"] is None
+    assert Ticket.objects(public_report_id=deadline.id).count() == 0
+    assert client.get(f"/public/v1/receipts/{deadline.receipt_code}").get_json()["status"] == "in_progress"
+
+    approved = review_report(api, suggestion.id, problem_type="suggestion", department_code="water_resources",
+                             title="建议开展农村供水管网排查")
+    assert approved.status_code == 200, approved.get_json()
+    (made,) = api.get("/api/v1/suggestions", as_="dept-water_resources").get_json()["suggestions"]
+    assert made["title"] == "建议开展农村供水管网排查"
+    assert api.get(f"/api/v1/public-reports/{suggestion.id}", as_="office").get_json()["state"] == "accepted"
+
+    into = entry_of_report(api, deadline.id)
+    joined = review_report(api, merged.id, "merge", into_id=into["id"], note="同一问题")
+    assert joined.status_code == 200, joined.get_json()
+    assert client.get(f"/public/v1/receipts/{merged.receipt_code}").get_json()["status"] == "in_progress"
+    events = api.get(f"/api/v1/public-reports/{merged.id}", as_="office").get_json()["events"]
+    assert events[-1]["action"] == "accept" and events[-1]["data"]["merged_into"] == into["id"]
+
+
+def test_a_report_stored_without_its_entry_is_queued_by_the_sweep(app, api, client, monkeypatch):
+    """The process stopped between storing the report and queueing it: the periodic sweep
+    that opens findings' missing tickets puts it in the review queue, once."""
+    from backend.models import ReviewEntry
+    from backend.services import review
+    from workers.jobs import sweep_pending_routing
+
+    def stopped(report):
+        raise RuntimeError("the process stopped here")
+    monkeypatch.setattr(review, "queue_report", stopped)
+    _, qr = qr_of(api)
+    assert report(client, qr).status_code == 500
+    monkeypatch.undo()
+    (lost,) = PublicReport.objects(review_entry_id=None)
+    assert ReviewEntry.objects(source_id=lost.id).count() == 0
+    monkeypatch.setitem(app.config, "ROUTING_SWEEP_GRACE_SECONDS", -1)
+    sweep_pending_routing()
+    sweep_pending_routing()
+    assert ReviewEntry.objects(source_kind="public_report", source_id=lost.id).count() == 1
+    assert entry_of_report(api, lost.id)["status"] == "pending"

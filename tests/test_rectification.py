@@ -263,37 +263,66 @@ def moment(days: int) -> str:
 
 
 def test_a_long_term_problem_is_overdue_only_when_a_milestone_slips_and_then_escalates(api, fed_back):
-    from workers.jobs import sweep_rectification
+    from workers.jobs import sweep_reply_clocks
     world, p = fed_back, fed_back["problems"]
     approved_plan(api, world)
 
-    def flags(name):
-        problem = ok(api.get(f"/api/v1/problems/{p[name]}", as_="office"))
-        return problem["overdue"], problem["escalation_level"]
+    def problem(name):
+        return ok(api.get(f"/api/v1/problems/{p[name]}", as_="office"))
 
-    sweep_rectification(moment(5))
+    def flags(name):
+        found = problem(name)
+        return found["overdue"], found["escalation_level"]
+
+    def after(name, point, minutes=1):
+        return (datetime.fromisoformat(problem(name)[point]) + timedelta(minutes=minutes)).isoformat()
+
+    def sweep(at):
+        return sweep_reply_clocks(at)["problems"]
+
+    sweep(moment(5))
     assert flags("economy") == (False, 0) and flags("road") == (False, 0)    # everything on time
-    # the 限期 problems are due in 10 days, the first milestone in 20: only the former slip at 12
-    sweep_rectification(moment(12))
+    # the 限期 problems are due in 10 days, the first milestone in 20: only the former slip
+    sweep(after("road", "escalate1_at"))
     assert flags("road") == (True, 1) and flags("public") == (True, 1) and flags("economy") == (False, 0)
-    sweep_rectification(moment(22))                                          # the milestone slipped
+    sweep(after("economy", "escalate1_at"))                                  # the milestone slipped
     assert flags("economy") == (True, 1) and flags("road") == (True, 2)
-    economy = ok(api.get(f"/api/v1/problems/{p['economy']}", as_="office"))
-    assert [e["action"] for e in economy["events"][-2:]] == ["overdue", "escalate"]
-    sweep_rectification(moment(24))
+    assert [e["action"] for e in problem("economy")["events"][-2:]] == ["overdue", "escalate"]
+    sweep(after("economy", "escalate2_at"))
     assert flags("economy") == (True, 2)                                     # 督办: the office's list
-    assert not any(sweep_rectification(moment(24)).values())                 # each stage once
+    assert not any(sweep(after("economy", "escalate2_at", 2)).values())      # each stage once
     # the milestone reported done: the clock moves to the next one and the flags reset
     done = ok(api.post(f"/api/v1/mobile/rectification/problems/{p['economy']}/progress", as_=SECRETARY,
                        json={"note": "发展规划已制定", "milestone": 1}))
     assert done["overdue"] is False and done["escalation_level"] == 0
     assert done["due_at"].startswith((TODAY + timedelta(days=300)).isoformat())
-    sweep_rectification(moment(40))
+    sweep(moment(40))
     assert flags("economy") == (False, 0)
     # the sweep's reminders went to the office's outbox, one per stage and run
     from backend.models import Notification
     kinds = {n.kind for n in Notification.objects(county_code="371323")}
     assert {"problem_overdue", "problem_escalate1", "problem_escalate2"} <= kinds
+
+
+def test_escalation_counts_working_days_on_chinas_calendar(api, fed_back):
+    """Due on 30 September 2026, before the National Day holiday (1–7 October; Saturday 10
+    October is a working day): 督办 one working day after is 8 October, three is 10 October."""
+    from workers.jobs import sweep_reply_clocks
+    entry = entry_of(api, submit_finding(api, fed_back["task"]["id"], title="村务公开栏长期未更新")["id"])
+    problem_id = approve(api, entry["id"], deadline_days=10)["problem_id"]
+    ok(api.post(f"/api/v1/rounds/{fed_back['round']['id']}/feedback", as_="office", json={"on": "2026-09-20"}))
+    problem = ok(api.get(f"/api/v1/problems/{problem_id}", as_="office"))
+    assert problem["due_on"] == "2026-09-30"
+    assert datetime.fromisoformat(problem["escalate1_at"]) == datetime(2026, 10, 8, 10, tzinfo=UTC)   # 18:00 CST
+    assert datetime.fromisoformat(problem["escalate2_at"]) == datetime(2026, 10, 10, 10, tzinfo=UTC)
+
+    def level_at(moment_):
+        sweep_reply_clocks(moment_.isoformat())
+        found = ok(api.get(f"/api/v1/problems/{problem_id}", as_="office"))
+        return found["overdue"], found["escalation_level"]
+    assert level_at(datetime(2026, 10, 7, 12, tzinfo=UTC)) == (True, 0)     # a week of holiday: no 督办 yet
+    assert level_at(datetime(2026, 10, 8, 11, tzinfo=UTC)) == (True, 1)
+    assert level_at(datetime(2026, 10, 10, 11, tzinfo=UTC)) == (True, 2)
 
 
 def test_overdue_is_counted_from_the_clock_without_waiting_for_the_sweep(api, fed_back):
@@ -311,10 +340,11 @@ def test_overdue_is_counted_from_the_clock_without_waiting_for_the_sweep(api, fe
     assert [x["id"] for x in overdue] == [problem_id]
 
 
-def test_a_late_plan_is_flagged(api, fed_back):
-    from workers.jobs import sweep_rectification
-    assert sweep_rectification(moment(29))["plan_overdue"] == 0
-    assert sweep_rectification(moment(31))["plan_overdue"] == 2
+def test_a_late_plan_is_flagged(app, api, fed_back):
+    from workers.jobs import sweep_reply_clocks
+    assert sweep_reply_clocks(moment(29))["rectifications"]["plan_overdue"] == 0
+    result = app.test_cli_runner().invoke(args=["clocks", "sweep", "--now", moment(31)])   # the same job
+    assert result.exit_code == 0 and "rectifications: plan_overdue: 2" in result.output, result.output
     case = ok(api.get(f"/api/v1/rectifications/{fed_back['case']['id']}", as_="office"))
     assert case["plan_overdue"] is True and case["events"][-1]["action"] == "plan_overdue"
 

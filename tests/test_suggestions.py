@@ -2,7 +2,7 @@
 with measures and rules, the office's decision, and a reply owed past its deadline."""
 from datetime import date, datetime, timedelta
 
-from workers.jobs import sweep_followups
+from workers.jobs import sweep_reply_clocks
 
 OFFICE = "office"
 
@@ -87,13 +87,13 @@ def test_an_owed_reply_is_reminded_then_escalated_to_the_head_and_the_office(app
 
     def at(field, **delta):
         return (datetime.fromisoformat(made[field]) + timedelta(**delta)).isoformat()
-    assert sweep_followups(at("remind_at", minutes=1))["suggestions"]["remind"] == 1
-    assert sweep_followups(at("due_at", minutes=1))["suggestions"]["overdue"] == 1
+    assert sweep_reply_clocks(at("remind_at", minutes=1))["suggestions"]["remind"] == 1
+    assert sweep_reply_clocks(at("due_at", minutes=1))["suggestions"]["overdue"] == 1
     assert api.get("/api/v1/suggestions/figures", as_=OFFICE).get_json()["departments"][0]["overdue"] == 1
     assert api.get("/api/v1/suggestions?overdue=true", as_="dept-water_resources").get_json()["total"] == 1
-    late = sweep_followups(at("escalate2_at", minutes=1))["suggestions"]
+    late = sweep_reply_clocks(at("escalate2_at", minutes=1))["suggestions"]
     assert (late["escalate1"], late["escalate2"]) == (1, 1)
-    assert sweep_followups(at("escalate2_at", minutes=2))["suggestions"] == {
+    assert sweep_reply_clocks(at("escalate2_at", minutes=2))["suggestions"] == {
         "remind": 0, "overdue": 0, "escalate1": 0, "escalate2": 0}
     detail = api.get(f"/api/v1/suggestions/{made['id']}", as_=OFFICE).get_json()
     assert detail["escalation_level"] == 2 and detail["overdue"] is True
@@ -108,3 +108,32 @@ def test_an_owed_reply_is_reminded_then_escalated_to_the_head_and_the_office(app
     assert r.get_json()["replied_on_time"] is False
     figures = api.get("/api/v1/suggestions/figures", as_=OFFICE).get_json()
     assert (figures["replied"], figures["replied_on_time"], figures["overdue"]) == (1, 0, 0)
+
+
+def test_a_sweep_that_stopped_before_its_notices_is_finished_by_the_next(app, api, monkeypatch):
+    """The reply clock marks the stage first and notifies afterwards: a run that dies in
+    between leaves the stage marked (never marked again) and its notice is sent by the next."""
+    import pytest
+
+    from backend.models import Notification
+    from backend.services import notifications
+    made = create(api).get_json()
+    at = (datetime.fromisoformat(made["remind_at"]) + timedelta(minutes=1)).isoformat()
+
+    def died(**_kw):
+        raise RuntimeError("the process stopped here")
+    real, notifications.publish = notifications.publish, died
+    try:
+        with pytest.raises(RuntimeError):
+            sweep_reply_clocks(at)
+    finally:
+        notifications.publish = real
+    with app.app_context():
+        assert Notification.objects(kind="suggestion_remind").count() == 0
+    assert sweep_reply_clocks(at)["suggestions"]["remind"] == 0        # marked once, by the stopped run
+    assert sweep_reply_clocks(at)["suggestions"]["remind"] == 0
+    with app.app_context():
+        sent = list(Notification.objects(kind="suggestion_remind"))
+    assert len(sent) == 1 and sent[0].payload["tickets"][0]["number"] == made["number"]
+    events = api.get(f"/api/v1/suggestions/{made['id']}", as_=OFFICE).get_json()["events"]
+    assert [e["action"] for e in events].count("remind") == 1

@@ -20,7 +20,8 @@ def route_ticket(ticket_id: str) -> str | None:
 
 def sweep_pending_routing() -> int:
     """Enqueue routing again for tickets left pending (Redis was down, or a job was lost),
-    and open the tickets of findings stored without one. A ticket whose routing job is still
+    open the tickets of findings stored without one, and queue for review the villagers'
+    reports stored without their entry. A ticket whose routing job is still
     waiting in the queue gets no second one. Returns how many tickets have a routing job
     waiting afterwards (none of them twice)."""
     from backend.models import Ticket
@@ -33,6 +34,9 @@ def sweep_pending_routing() -> int:
         cutoff = utcnow() - timedelta(seconds=app.config["ROUTING_SWEEP_GRACE_SECONDS"])
         if opened := open_missing_tickets(cutoff):
             log.warning("sweep: opened %d tickets of findings stored without one", opened)
+        from backend.services.public_reports import queue_missing
+        if queued := queue_missing(cutoff):
+            log.warning("sweep: %d villagers' reports stored without their review entry queued", queued)
         ids = [t.id for t in Ticket.objects(status="pending_routing", created_at__lt=cutoff).only("id")]
         enqueued = sum(1 for tid in ids if enqueue_routing(tid))
         if ids:
@@ -95,24 +99,15 @@ def deliver_notification(notification_id: str, channel: str) -> str:
         return notifications.deliver(notification_id, channel)
 
 
-def sweep_followups(now: str | None = None) -> dict:
-    """The reply clocks of clues (feedback to the office) and suggestions (the department's
-    reply): 催办, overdue, 督办, each stage once per deadline. `now` (ISO) is for the CLI and tests."""
+def sweep_reply_clocks(now: str | None = None) -> dict:
+    """The reply clocks of what is owed to the inspection office: clues' feedback,
+    suggestions' replies, rectification problems (超期, 督办), units' plans and reports.
+    Each stage once per deadline however often this runs; the notices of a run that
+    stopped before sending them go out with the next. `now` (ISO) is for the CLI and tests.
+    Returns {kind: {stage: marked by this run}}."""
     from datetime import datetime
 
-    from backend.services import clues, suggestions
+    from backend.services import reply_clock
 
     with runtime.app().app_context():
-        moment = datetime.fromisoformat(now) if now else None
-        return {"clues": clues.sweep(moment), "suggestions": suggestions.sweep(moment)}
-
-
-def sweep_rectification(now: str | None = None) -> dict:
-    """超期 · 督办 of rectification problems (a 限期 deadline, a 长期 milestone) and the
-    units' late plans and reports, each once however often this runs (issue 11)."""
-    from datetime import datetime
-
-    from backend.services import rectification
-
-    with runtime.app().app_context():
-        return rectification.sweep(datetime.fromisoformat(now) if now else None)
+        return reply_clock.sweep_all(reply_clock.clocks(), datetime.fromisoformat(now) if now else None)

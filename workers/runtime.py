@@ -62,8 +62,8 @@ class ThreadWorker(SimpleWorker):
 def start_in_process(flask_app, stop: threading.Event | None = None) -> threading.Event:
     """Run the queues and the periodic jobs inside this process (embedded mode)."""
     from .queues import QUEUE_NAMES, get_queue
-    from .jobs import (sample_lookback, sweep_deadlines, sweep_followups, sweep_pending_routing,
-                       sweep_processing_photos, sweep_rectification)
+    from .jobs import (sample_lookback, sweep_deadlines, sweep_pending_routing,
+                       sweep_processing_photos, sweep_reply_clocks)
 
     stop = stop or threading.Event()
     connection = flask_app.extensions["redis"]
@@ -81,8 +81,7 @@ def start_in_process(flask_app, stop: threading.Event | None = None) -> threadin
     periodic = [(sweep_pending_routing, "ROUTING_SWEEP_INTERVAL_SECONDS"),
                 (sweep_processing_photos, "ROUTING_SWEEP_INTERVAL_SECONDS"),  # lost media jobs
                 (sweep_deadlines, "SLA_SWEEP_INTERVAL_SECONDS"),
-                (sweep_followups, "SLA_SWEEP_INTERVAL_SECONDS"),  # clues' and suggestions' replies
-                (sweep_rectification, "SLA_SWEEP_INTERVAL_SECONDS"),
+                (sweep_reply_clocks, "SLA_SWEEP_INTERVAL_SECONDS"),  # clues, suggestions, rectification
                 (sample_lookback, "LOOKBACK_INTERVAL_SECONDS")]
 
     def tick():

@@ -9,23 +9,12 @@ from ..auth import current_actor, requires
 from ..domain.clues import ClueSource, ClueStatus, Disposition, Receiver
 from ..domain.codes import Role, values
 from ..services import clues
+from .round_schemas import LifecycleEventSchema
 from .schemas import PhotoUploadSchema, Text, VillageCode
 
 blp = Blueprint("clues", __name__, url_prefix="/api/v1/clues",
                 description="Problem clues (问题线索): registered and transferred by the office, fed back by "
                             "the receiving body's named handlers; confidential, every read audited")
-
-
-class ClueEventSchema(Schema):
-    seq = fields.Int()
-    action = fields.Str()
-    at = fields.DateTime()
-    actor_name = fields.Str()
-    actor_role = fields.Str()
-    from_status = fields.Str(allow_none=True)
-    to_status = fields.Str()
-    note = fields.Str(allow_none=True)
-    data = fields.Dict()
 
 
 class AttachmentSchema(Schema):
@@ -74,7 +63,7 @@ class ClueDetailSchema(ClueSchema):
     feedback_document_id = fields.Str(allow_none=True)
     version = fields.Int()
     documents = fields.List(fields.Nested(AttachmentSchema))
-    events = fields.List(fields.Nested(ClueEventSchema))
+    events = fields.List(fields.Nested(LifecycleEventSchema))
 
 
 class ClueListSchema(Schema):

@@ -30,7 +30,7 @@ def public_body_limit():
     """A smaller body limit than the API's, enforced while the body is read (chunked too)."""
     limit = current_app.config["PUBLIC_MAX_BODY_MB"] * 1024 * 1024
     if request.content_length and request.content_length > limit:
-        from ..services.photos import PayloadTooLarge
+        from ..errors import PayloadTooLarge
         from ..i18n import _
         raise PayloadTooLarge(_("The report is larger than %(mb)s MB; send fewer or smaller photos.",
                                 mb=current_app.config["PUBLIC_MAX_BODY_MB"]))

@@ -1,17 +1,19 @@
-"""码上巡视 for the office: the QR codes to print, and the villagers' reports to decide."""
+"""码上巡视 for the office: the QR codes to print, and the villagers' reports (each decided
+in the 底稿 review, `reviews/{review_entry_id}`)."""
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..auth import current_actor, requires
-from ..domain.codes import Category, Role, Severity, values
-from ..domain.public_reports import DECISIONS, ReportState, mask_phone
+from ..domain.codes import Role
+from ..domain.public_reports import ReportState, mask_phone
 from ..services import public_reports
-from .schemas import PhoneLocationSchema, PhotoSchema, QuerySetPage, Text, VillageCode
+from .round_schemas import LifecycleEventSchema
+from .schemas import PhoneLocationSchema, PhotoSchema, QuerySetPage, VillageCode
 
 blp = Blueprint("public_reports", __name__, url_prefix="/api/v1",
-                description="码上巡视: village QR codes, and the office's review of villagers' reports")
+                description="码上巡视: village QR codes, and the villagers' reports (decided in the 底稿 review)")
 
 
 class QrQuerySchema(Schema):
@@ -52,18 +54,6 @@ class ReportFilterSchema(Schema):
     source = fields.Str(validate=validate.OneOf(["qr", "open311"]))
 
 
-class ReportEventSchema(Schema):
-    seq = fields.Int()
-    action = fields.Str()
-    at = fields.AwareDateTime()
-    actor_name = fields.Str(allow_none=True)
-    actor_role = fields.Str(allow_none=True)
-    from_state = fields.Str(allow_none=True)
-    to_state = fields.Str()
-    note = fields.Str(allow_none=True)
-    data = fields.Dict()
-
-
 class PublicReportSchema(Schema):
     """A villager's report as the office lists it: the phone masked."""
     id = fields.Str()
@@ -81,11 +71,12 @@ class PublicReportSchema(Schema):
     reporter_name = fields.Str(allow_none=True)
     reporter_phone = fields.Function(lambda r: mask_phone(r.reporter_phone))
     photo_ids = fields.List(fields.Str())
-    state = fields.Str()
+    state = fields.Str(attribute="status")
     version = fields.Int()
     public_reply = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
-    internal_note = fields.Str(allow_none=True)
+    internal_note = fields.Str(allow_none=True, metadata={"description": "the reviewer's note"})
+    review_entry_id = fields.Str(allow_none=True, metadata={"description": "its 底稿 entry: decide it there"})
     finding_id = fields.Str(allow_none=True)
     ticket_id = fields.Str(allow_none=True)
     decided_at = fields.AwareDateTime(allow_none=True)
@@ -96,23 +87,7 @@ class PublicReportDetailSchema(PublicReportSchema):
     """One report for the office: the whole phone number (the reveal is recorded)."""
     reporter_phone = fields.Str(allow_none=True)
     photos = fields.List(fields.Nested(PhotoSchema))
-    events = fields.List(fields.Nested(ReportEventSchema))
-
-
-class DecisionInSchema(Schema):
-    decision = fields.Str(required=True, validate=validate.OneOf(list(DECISIONS)), metadata={
-        "description": "finding (complete it below), clue (misconduct: confidential) or not_accepted (with reason)"})
-    public_reply = Text(500, load_default=None, metadata={"description": "shown to the reporter on the receipt"})
-    reason = Text(500, load_default=None, metadata={"description": "why not accepted: shown on the receipt"})
-    internal_note = Text(2000, load_default=None, metadata={"description": "the office's; never shown to the reporter"})
-    village_code = VillageCode(load_default=None, metadata={"description": "default: the QR code's village"})
-    category = fields.Str(load_default=None, validate=validate.OneOf(values(Category)))
-    severity = fields.Str(load_default=None, validate=validate.OneOf(values(Severity)))
-    title = Text(200, load_default=None)
-    description = Text(5000, load_default=None, metadata={"description": "default: the report's text, numbers masked"})
-    fact_basis = Text(5000, load_default=None, metadata={"description": "事实依据"})
-    policy_basis = Text(5000, load_default=None, metadata={"description": "政策依据"})
-    responsibility_basis = Text(5000, load_default=None, metadata={"description": "责任依据"})
+    events = fields.List(fields.Nested(LifecycleEventSchema))
 
 
 @blp.route("/public-reports")
@@ -122,7 +97,8 @@ class PublicReports(MethodView):
     @blp.response(200, PublicReportSchema(many=True))
     @blp.paginate(QuerySetPage)
     def get(self, filters):
-        """Villagers' reports of the county, newest first (`state=received`: the ones to decide)"""
+        """Villagers' reports of the county, newest first (`state=received`: the ones waiting in
+        the review), the reporter's phone masked"""
         return public_reports.list_reports(current_actor(), filters)
 
 
@@ -133,14 +109,3 @@ class PublicReport(MethodView):
     def get(self, report_id):
         """One report with its photos and events; the reporter's whole phone number (recorded)"""
         return public_reports.detail(current_actor(), report_id)
-
-
-@blp.route("/public-reports/<report_id>/decision")
-class Decision(MethodView):
-    @requires(Role.OFFICE)
-    @blp.arguments(DecisionInSchema)
-    @blp.response(200, PublicReportSchema)
-    def post(self, data, report_id):
-        """审核: accept as a finding (which opens its ticket, as an inspector's finding does), as
-        a clue (misconduct: never a ticket), or not accepted with a reason the reporter reads"""
-        return public_reports.decide(current_actor(), report_id, data)

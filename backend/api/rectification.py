@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from ..auth import current_actor, requires
 from ..domain.codes import Role
+from ..domain.documents import extension
 from ..services import oversight, rectification
 from ..api.schemas import DecisionSchema, QuerySetPage
 from .round_schemas import (CaseDetailSchema, CaseFilterSchema, CaseSchema, CheckRequestSchema,
@@ -110,7 +111,7 @@ class Document(MethodView):
         """An evidence document (PDF, DOCX, XLSX) of a problem I may see"""
         doc, data = rectification.open_document(current_actor(), document_id)
         return Response(data, content_type=doc.content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{doc.id}.{doc.kind}"',
+                        headers={"Content-Disposition": f'attachment; filename="{doc.id}.{extension(doc.file_type)}"',
                                  "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
 

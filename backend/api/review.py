@@ -1,5 +1,6 @@
 """The 问题底稿 review queue: the round's 组长 (and the office for entries outside any
-round) approves, sends back, merges or does not accept each entry."""
+round) approves, sends back, merges or does not accept each entry — an inspector's finding
+or a villager's report (码上巡视, Open311), which only this review decides."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -43,7 +44,9 @@ class Approve(MethodView):
     @blp.response(200, ReviewEntryDetailSchema)
     def post(self, data, entry_id):
         """Approve: type (organisation, department, clue, suggestion) and, for a problem, class
-        (立行立改 immediate: dispatched now; 限期 deadline: days or months; 长期 long_term: milestones)"""
+        (立行立改 immediate: dispatched now; 限期 deadline: days or months; 长期 long_term: milestones).
+        A villager's report is completed here (category, severity, title, the three bases) and
+        may get a `public_reply` for its receipt"""
         return review.approve(current_actor(), entry_id, data)
 
 
@@ -54,7 +57,8 @@ class SendBack(MethodView):
     @blp.response(200, ReviewEntryDetailSchema)
     def post(self, data, entry_id):
         """Send back to the inspector with the reason (it reaches the phone through sync; the
-        inspector resubmits the same client_id with a new revision)"""
+        inspector resubmits the same client_id with a new revision); a villager's report has no
+        author: 409 `no_author`"""
         return review.send_back(current_actor(), entry_id, data["reason"], data["version"])
 
 
@@ -74,5 +78,5 @@ class Reject(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, ReviewEntryDetailSchema)
     def post(self, data, entry_id):
-        """Do not accept (不予采纳), with the reason"""
+        """Do not accept (不予采纳), with the reason (a villager's report: shown on its receipt)"""
         return review.reject(current_actor(), entry_id, data["reason"], data["version"])

@@ -1,16 +1,17 @@
 """Schemas of the inspection round, the 底稿 review and the rectification (issue 11)."""
 from marshmallow import Schema, fields, validate
 
-from ..domain.codes import Category, values
+from ..domain.codes import Category, Severity, values
 from ..domain.rectification import ProblemStatus
 from ..domain.rounds import PHASES, ProblemType, RectificationClass, ReviewStatus
-from .schemas import IsoDate, Text, VillageCode
+from .schemas import IsoDate, PhoneLocationSchema, Text, VillageCode
 
 POSTS = ["secretary", "deputy_secretary", "member", "contact"]
 ObjectIdStr = lambda **kw: fields.Str(validate=validate.Regexp(r"^[0-9a-f]{24}$", error="Not an id."), **kw)  # noqa: E731
 
 
 class LifecycleEventSchema(Schema):
+    """An event of any object with a lifecycle but the ticket (models/lifecycle.py)."""
     seq = fields.Int()
     action = fields.Str()
     at = fields.DateTime()
@@ -131,14 +132,15 @@ class DecisionOutSchema(Schema):
 
 class ReviewEntrySchema(Schema):
     id = fields.Str()
-    source_kind = fields.Str(metadata={"description": "finding (and, later, a villager's report)"})
+    source_kind = fields.Str(metadata={"enum": ["finding", "public_report"],
+                                       "description": "an inspector's finding, or a villager's report"})
     source_id = fields.Str()
     round_id = fields.Str(allow_none=True)
     task_id = fields.Str(allow_none=True)
-    author_id = fields.Str(allow_none=True)
-    village_code = fields.Str()
-    township_code = fields.Str()
-    category = fields.Str()
+    author_id = fields.Str(allow_none=True, metadata={"description": "the inspector; none for a report"})
+    village_code = fields.Str(allow_none=True)
+    township_code = fields.Str(allow_none=True)
+    category = fields.Str(allow_none=True)
     severity = fields.Str(allow_none=True)
     title = fields.Str()
     description = fields.Str()
@@ -161,8 +163,26 @@ class ReviewEntrySchema(Schema):
     created_at = fields.DateTime()
 
 
+class ReviewedReportSchema(Schema):
+    """A villager's report as its reviewer reads it: the whole text and phone (recorded)."""
+    id = fields.Str()
+    source = fields.Str(metadata={"enum": ["qr", "open311"]})
+    text = fields.Str()
+    category = fields.Str(allow_none=True, metadata={"description": "the reporter's choice, a hint"})
+    location = fields.Nested(PhoneLocationSchema, allow_none=True)
+    address = fields.Str(allow_none=True)
+    anonymous = fields.Bool()
+    reporter_name = fields.Str(allow_none=True)
+    reporter_phone = fields.Str(allow_none=True)
+    photo_ids = fields.List(fields.Str())
+    state = fields.Str()
+    created_at = fields.DateTime()
+
+
 class ReviewEntryDetailSchema(ReviewEntrySchema):
     events = fields.List(fields.Nested(LifecycleEventSchema))
+    report = fields.Nested(ReviewedReportSchema, allow_none=True, metadata={
+        "description": "a villager's report's entry: the report itself"})
 
 
 class ReviewFilterSchema(Schema):
@@ -180,7 +200,18 @@ class ApproveSchema(Schema):
     milestones = fields.List(fields.Nested(MilestoneSchema), load_default=list, validate=validate.Length(max=24))
     department_code = fields.Str(load_default=None, validate=validate.Length(1, 64))
     responsible_post = fields.Str(load_default=None, validate=validate.OneOf(POSTS))
-    note = Text(2000, load_default=None)
+    note = Text(2000, load_default=None, metadata={"description": "the reviewer's, internal"})
+    # A villager's report has no author: its reviewer completes it (required to make it a problem).
+    village_code = VillageCode(load_default=None, metadata={"description": "a report: default its QR code's village"})
+    category = fields.Str(load_default=None, validate=validate.OneOf(values(Category)), metadata={
+        "description": "a report: the category"})
+    severity = fields.Str(load_default=None, validate=validate.OneOf(values(Severity)))
+    title = Text(200, load_default=None)
+    description = Text(5000, load_default=None, metadata={"description": "a report: default its text, numbers masked"})
+    fact_basis = Text(5000, load_default=None, metadata={"description": "a report: 事实依据"})
+    policy_basis = Text(5000, load_default=None, metadata={"description": "a report: 政策依据"})
+    responsibility_basis = Text(5000, load_default=None, metadata={"description": "a report: 责任依据"})
+    public_reply = Text(500, load_default=None, metadata={"description": "a report: shown on its receipt"})
 
 
 class ReasonSchema(Schema):
@@ -331,7 +362,9 @@ class RectificationProblemSchema(Schema):
     description = fields.Str(allow_none=True)
     problem_class = fields.Str(metadata={"enum": [c.value for c in RectificationClass]})
     due_on = fields.Str(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "the clock: the deadline or next milestone"})
+    escalate1_at = fields.DateTime(allow_none=True, metadata={"description": "督办 level 1: one working day after"})
+    escalate2_at = fields.DateTime(allow_none=True, metadata={"description": "督办 level 2: three working days after"})
     milestones = fields.List(fields.Nested(MilestoneSchema))
     ticket_id = fields.Str(allow_none=True)
     responsible_post = fields.Str(allow_none=True)

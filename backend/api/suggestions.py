@@ -7,7 +7,7 @@ from ..auth import current_actor, requires
 from ..domain.codes import Role, values
 from ..domain.suggestions import SuggestionSource, SuggestionStatus
 from ..services import suggestions
-from .clues import ClueEventSchema
+from .round_schemas import LifecycleEventSchema
 from .schemas import IsoDate, Text
 
 blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions",
@@ -41,7 +41,7 @@ class SuggestionSchema(Schema):
 
 
 class SuggestionDetailSchema(SuggestionSchema):
-    events = fields.List(fields.Nested(ClueEventSchema))
+    events = fields.List(fields.Nested(LifecycleEventSchema))
 
 
 class SuggestionListSchema(Schema):

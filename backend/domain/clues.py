@@ -7,7 +7,7 @@ naming the handlers there, and the receiver feeds back its disposition within a 
 """
 from enum import Enum
 
-from .followups import Machine
+from .lifecycle import Machine, create, move, stay
 
 
 class ClueStatus(str, Enum):
@@ -43,21 +43,20 @@ STATUS_LABELS = {ClueStatus.REGISTERED: "已登记", ClueStatus.TRANSFERRED: "�
                  ClueStatus.FED_BACK: "已反馈"}
 
 S = ClueStatus
-MACHINE = Machine("clue", frozenset({
-    ("register", None, S.REGISTERED.value),
-    ("transfer", S.REGISTERED.value, S.TRANSFERRED.value),
-    ("handlers", S.TRANSFERRED.value, S.TRANSFERRED.value),   # the office names other handlers
-    ("handlers", S.FED_BACK.value, S.FED_BACK.value),
-    ("feedback", S.TRANSFERRED.value, S.FED_BACK.value),
-    ("feedback", S.FED_BACK.value, S.FED_BACK.value),         # a later disposition
-    # the reply clock (services/followups.sweep), only while feedback is owed
-    ("remind", S.TRANSFERRED.value, S.TRANSFERRED.value),
-    ("overdue", S.TRANSFERRED.value, S.TRANSFERRED.value),
-    ("escalate", S.TRANSFERRED.value, S.TRANSFERRED.value),
-}))
+MACHINE = Machine("clue", {
+    "register": create(S.REGISTERED.value),
+    "transfer": move({S.REGISTERED.value: S.TRANSFERRED.value}),
+    "handlers": stay([S.TRANSFERRED.value, S.FED_BACK.value]),   # the office names other handlers
+    # a later disposition replaces the first one
+    "feedback": {S.TRANSFERRED.value: frozenset({S.FED_BACK.value}), S.FED_BACK.value: frozenset({S.FED_BACK.value})},
+    # the reply clock (services/reply_clock.py), only while feedback is owed
+    "remind": stay([S.TRANSFERRED.value]),
+    "overdue": stay([S.TRANSFERRED.value]),
+    "escalate": stay([S.TRANSFERRED.value]),
+})
 OWED = (S.TRANSFERRED.value,)   # statuses whose reply clock runs
 
-# What a clue adds to its county's figures (services/followups.tally); a snapshot dict.
+# What a clue adds to its county's figures (services/followups.Tallies); a snapshot dict.
 FIELDS = ("county_code", "status", "receiver", "disposition", "overdue", "fed_back_on_time",
           "first_fed_back_at", "transferred_at")
 

@@ -1,26 +1,11 @@
-"""What clues, suggestions and accountability share: a small state machine per kind, the
-clocks of a reply owed to the office (催办 before it, 超期 at it, 督办 after it), and
-numbers like 371323-XS-2026-0001. Plain Python: no Flask, no database."""
+"""What clues, suggestions and accountability share: the clocks of a reply owed to the
+office (催办 before it, 超期 at it, 督办 after it), and numbers like 371323-XS-2026-0001.
+Their state machines are `lifecycle.Machine`s. Plain Python: no Flask, no database."""
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from .sla import CHINA
-
-
-class NotAllowed(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class Machine:
-    """Allowed (action, from, to) triples of one kind of object; from None is creation."""
-    name: str
-    transitions: frozenset
-
-    def check(self, action: str, current: str | None, target: str) -> None:
-        if (action, current, target) not in self.transitions:
-            raise NotAllowed(f"{self.name}: cannot {action} from {current or 'nothing'} to {target}")
 
 
 def end_of_day(day: date) -> datetime:
@@ -46,7 +31,7 @@ class Clocks:
         """The document fields a new deadline sets, resetting the reminders and the level."""
         return {"due_at": self.due_at, "remind_at": self.remind_at, "escalate1_at": self.escalate1_at,
                 "escalate2_at": self.escalate2_at, "overdue": False, "escalation_level": 0,
-                "sweep_marks": {}}
+                "sla_marks": {}, "sla_pending": []}
 
 
 def clocks(due_day: date, remind_days_before: int, escalate_days_after: tuple[int, int]) -> Clocks:

@@ -1,9 +1,11 @@
-"""A small state-machine type for the objects of the inspection round (rounds, 底稿 review
-entries, rectification cases and problems). Plain Python: no Flask, no database.
+"""The state-machine type of every object with a lifecycle but the ticket (rounds, 底稿
+review entries, rectification cases and problems, clues, suggestions, villagers' reports).
+Plain Python: no Flask, no database.
 
 Each machine maps an action to {from state: allowed to-states}. An action that records
 something without changing the state (a reminder, a handover, a progress report) lists
-its states as staying where they are, like the ticket machine in `states.py`.
+its states as staying where they are, like the ticket machine in `states.py`. The action
+that creates an object leads from `None` (`create`).
 """
 from collections.abc import Iterable
 
@@ -35,6 +37,11 @@ class Machine:
 
 def stay(states: Iterable[str]) -> dict[str, frozenset[str]]:
     return {state: frozenset({state}) for state in states}
+
+
+def create(target: str) -> dict[None, frozenset[str]]:
+    """The action creates the object in `target`."""
+    return {None: frozenset({target})}
 
 
 def move(pairs: dict[str, str]) -> dict[str, frozenset[str]]:

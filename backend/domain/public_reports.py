@@ -3,19 +3,23 @@
 Plain Python: the report's state machine, receipt codes, the proof-of-work challenge's
 check, the satisfaction ratings and phone masking. No Flask, no MongoDB.
 
-received ─accept─▶ accepted      (a finding the reviewer completed; it opens a ticket)
-         ─clue──▶ clue          (misconduct: handed to the confidential clue loop, never a ticket)
-         ─not_accept─▶ not_accepted (with a reason the reporter reads on the receipt)
+A report is decided only by the 底稿 review of its entry (services/review.py):
+received ─accept─▶ accepted      (approved as a problem (立行立改: a ticket) or a suggestion,
+                                  or merged into another entry)
+         ─accept_as_clue─▶ clue (approved as a clue: the confidential clue loop, never a ticket)
+         ─not_accept─▶ not_accepted (rejected, with the reason the reporter reads on the receipt)
 """
 import hashlib
 import re
 import secrets
 from enum import Enum
 
+from .lifecycle import Machine, create, move
+
 
 class ReportState(str, Enum):
     RECEIVED = "received"
-    ACCEPTED = "accepted"          # became a finding (问题底稿), and so a ticket
+    ACCEPTED = "accepted"          # approved in review: a problem (立行立改: its ticket) or a suggestion
     CLUE = "clue"                  # became a clue (问题线索): confidential
     NOT_ACCEPTED = "not_accepted"  # 不予受理, with a reason shown on the receipt
 
@@ -28,24 +32,12 @@ class ReportAction(str, Enum):
 
 
 R = ReportState
-TRANSITIONS: dict[ReportAction, dict[ReportState, ReportState]] = {
-    ReportAction.ACCEPT: {R.RECEIVED: R.ACCEPTED},
-    ReportAction.ACCEPT_AS_CLUE: {R.RECEIVED: R.CLUE},
-    ReportAction.NOT_ACCEPT: {R.RECEIVED: R.NOT_ACCEPTED},
-}
-DECISIONS = {"finding": ReportAction.ACCEPT, "clue": ReportAction.ACCEPT_AS_CLUE,
-             "not_accepted": ReportAction.NOT_ACCEPT}
-
-
-class ReportTransitionNotAllowed(Exception):
-    pass
-
-
-def next_state(action: ReportAction, state: str) -> ReportState:
-    target = TRANSITIONS[ReportAction(action)].get(ReportState(state))
-    if target is None:
-        raise ReportTransitionNotAllowed(f"cannot {ReportAction(action).value} a report that is {state}")
-    return target
+MACHINE = Machine("report", {
+    ReportAction.SUBMIT.value: create(R.RECEIVED.value),
+    ReportAction.ACCEPT.value: move({R.RECEIVED.value: R.ACCEPTED.value}),
+    ReportAction.ACCEPT_AS_CLUE.value: move({R.RECEIVED.value: R.CLUE.value}),
+    ReportAction.NOT_ACCEPT.value: move({R.RECEIVED.value: R.NOT_ACCEPTED.value}),
+})
 
 
 # ---------------------------------------------------------------- receipt codes

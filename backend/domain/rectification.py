@@ -17,12 +17,11 @@ ticket is closed as fixed, from fed_back or rectifying.
 deadline; a 长期 problem's clock is its next milestone not yet done, so it is never overdue
 while its milestones are on time.
 """
-import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 
-from .lifecycle import Machine, move, stay
-from .sla import CHINA
+from .followups import add_months, end_of_day, local_day  # noqa: F401 (the reply clock's days)
+from .lifecycle import Machine, create, move, stay
 
 
 class ProblemStatus(str, Enum):
@@ -58,6 +57,7 @@ class ProblemAction(str, Enum):
 
 OPEN_STATES = [PS.FED_BACK.value, PS.RECTIFYING.value, PS.CLOSURE_REQUESTED.value]
 PROBLEM_MACHINE = Machine("problem", {
+    ProblemAction.OPEN.value: create(PS.PENDING_FEEDBACK.value),
     ProblemAction.FEED_BACK.value: move({PS.PENDING_FEEDBACK.value: PS.FED_BACK.value}),
     ProblemAction.MEASURES.value: move({PS.FED_BACK.value: PS.RECTIFYING.value}) | stay(
         [PS.RECTIFYING.value]),
@@ -106,6 +106,7 @@ class CaseAction(str, Enum):
 
 ALL_CASE_STATES = [s.value for s in CaseStatus]
 CASE_MACHINE = Machine("rectification", {
+    CaseAction.FEED_BACK.value: create(CS.FED_BACK.value),
     CaseAction.SUBMIT_PLAN.value: move({CS.FED_BACK.value: CS.PLAN_SUBMITTED.value,
                                         CS.PLAN_RETURNED.value: CS.PLAN_SUBMITTED.value}),
     CaseAction.APPROVE_PLAN.value: move({CS.PLAN_SUBMITTED.value: CS.RECTIFYING.value}),
@@ -126,22 +127,6 @@ CASE_MACHINE = Machine("rectification", {
 
 DEFAULT_PLAN_DAYS = 30          # 整改方案 within this many days of feedback
 DEFAULT_REPORT_MONTHS = 2       # 整改情况报告 at the end of the concentrated period
-ESCALATE_AFTER_DAYS = 3         # 督办 (the office's list) this many days after a missed clock
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of a day in Asia/Shanghai, as an aware datetime."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA)
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def deadline_after(start: date, days: int | None = None, months: int | None = None) -> date:

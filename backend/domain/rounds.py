@@ -14,7 +14,7 @@ source kind.
 """
 from enum import Enum
 
-from .lifecycle import Machine, move, stay
+from .lifecycle import Machine, create, move, stay
 
 
 class Phase(str, Enum):
@@ -48,6 +48,7 @@ class RoundAction(str, Enum):
 
 
 ROUND_MACHINE = Machine("round", {
+    RoundAction.CREATE.value: create(Phase.ENTRY.value),
     RoundAction.ADVANCE.value: {p: frozenset({next_phase(p)}) for p in PHASES[:-1]},
     RoundAction.TEAM.value: stay(PHASES),
     RoundAction.LOOKBACK.value: stay([Phase.RECTIFICATION.value, Phase.EVALUATION.value]),
@@ -83,6 +84,7 @@ class ReviewAction(str, Enum):
 
 P, A = ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value
 REVIEW_MACHINE = Machine("review entry", {
+    ReviewAction.QUEUE.value: create(P),
     ReviewAction.APPROVE.value: move({P: A}),
     ReviewAction.RETURN.value: move({P: ReviewStatus.RETURNED.value}),
     ReviewAction.RESUBMIT.value: move({ReviewStatus.RETURNED.value: P}),

@@ -3,7 +3,7 @@
 measures taken and the rules changed; the office accepts the reply or sends it back."""
 from enum import Enum
 
-from .followups import Machine
+from .lifecycle import Machine, create, move, stay
 
 
 class SuggestionStatus(str, Enum):
@@ -22,15 +22,15 @@ STATUS_LABELS = {SuggestionStatus.SENT: "待反馈", SuggestionStatus.REPLIED: "
                  SuggestionStatus.ACCEPTED: "已办结"}
 
 S = SuggestionStatus
-MACHINE = Machine("suggestion", frozenset({
-    ("send", None, S.SENT.value),
-    ("reply", S.SENT.value, S.REPLIED.value),
-    ("accept", S.REPLIED.value, S.ACCEPTED.value),
-    ("send_back", S.REPLIED.value, S.SENT.value),   # not enough: reply again, by a new deadline
-    ("remind", S.SENT.value, S.SENT.value),
-    ("overdue", S.SENT.value, S.SENT.value),
-    ("escalate", S.SENT.value, S.SENT.value),
-}))
+MACHINE = Machine("suggestion", {
+    "send": create(S.SENT.value),
+    "reply": move({S.SENT.value: S.REPLIED.value}),
+    "accept": move({S.REPLIED.value: S.ACCEPTED.value}),
+    "send_back": move({S.REPLIED.value: S.SENT.value}),   # not enough: reply again, by a new deadline
+    "remind": stay([S.SENT.value]),
+    "overdue": stay([S.SENT.value]),
+    "escalate": stay([S.SENT.value]),
+})
 OWED = (S.SENT.value,)
 
 FIELDS = ("county_code", "department_code", "status", "overdue", "first_replied_at", "replied_on_time")

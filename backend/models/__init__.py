@@ -9,7 +9,9 @@ from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
 from .counters import CountyCounter, DayCounter
 from .exports import Export
-from .followups import Attachment, LifecycleEvent, Tally
+from .followups import Tally
+from .documents import Attachment
+from .lifecycle import LifecycleEvent
 from .clues import Clue, ClueAccess
 from .suggestions import Suggestion
 from .accountability import AccountabilityDecision
@@ -19,7 +21,7 @@ from .open311 import Open311Key
 from .organisations import PartyOrganisation
 from .rounds import InspectionRound, RoundSettings
 from .review import ReviewEntry
-from .rectification import EvidenceDocument, Rectification, RectificationProblem, RoundCounter
+from .rectification import Rectification, RectificationProblem, RoundCounter
 
 from .sessions import Session, Setting
 from .audit import AuditEntry
@@ -29,6 +31,6 @@ ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, Ch
                  SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export, Session, Setting,
                  AuditEntry, Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin,
                  PublicReport, Open311Key, PartyOrganisation, InspectionRound, RoundSettings, ReviewEntry,
-                 Rectification, RectificationProblem, EvidenceDocument, RoundCounter)
+                 Rectification, RectificationProblem, RoundCounter)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "LifecycleEvent", "ALL_DOCUMENTS"]

@@ -3,7 +3,7 @@ from mongoengine import (BooleanField, DateTimeField, DictField, Document, Embed
                          IntField, ListField, ObjectIdField, StringField)
 
 from .common import utcnow
-from .followups import LifecycleEvent
+from .lifecycle import LifecycleEvent
 
 
 class Clue(Document):
@@ -43,9 +43,9 @@ class Clue(Document):
     escalate2_at = DateTimeField()
     overdue = BooleanField(default=False)
     escalation_level = IntField(default=0)
-    sweep_marks = DictField()                          # stage -> the sweep run that marked it
-    sweep_run = StringField()                          # the latest run that marked a stage
-    notified_run = StringField()                       # the latest run whose notices went out
+    sla_marks = DictField()                            # stage -> the sweep run that marked it
+    sla_run = StringField()                            # the latest run that marked a stage
+    sla_pending = ListField(StringField())             # stages marked, their notices not yet sent
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     events = ListField(EmbeddedDocumentField(LifecycleEvent))
@@ -54,7 +54,7 @@ class Clue(Document):
                         {"fields": ["public_report_id"], "unique": True, "sparse": True},
                         ("receiver", "handler_ids"), ("status", "remind_at"), ("status", "due_at"),
                         ("status", "escalate1_at"), ("status", "escalate2_at"),
-                        {"fields": ["sweep_run"], "sparse": True}],
+                        {"fields": ["sla_pending"], "sparse": True}],
             "ordering": ["-created_at"]}
 
 

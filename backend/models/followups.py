@@ -1,22 +1,7 @@
-"""What clues, suggestions and accountability decisions share: the immutable event, the
-office's figures kept on the write path, and stored documents (transfer letters, decisions)."""
-from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
-                         FileField, IntField, ObjectIdField, StringField)
-
-from .common import utcnow
-
-
-class LifecycleEvent(EmbeddedDocument):
-    seq = IntField(required=True)           # the object's version after the change
-    action = StringField(required=True)
-    at = DateTimeField(required=True)
-    actor_id = ObjectIdField()              # None for the system (the reply clock)
-    actor_name = StringField()
-    actor_role = StringField()
-    from_status = StringField()
-    to_status = StringField(required=True)
-    note = StringField()
-    data = DictField()
+"""What clues, suggestions and accountability decisions share: the office's figures kept on
+the write path. Their events are `lifecycle.LifecycleEvent`s, their documents
+`documents.Attachment`s."""
+from mongoengine import DictField, Document, StringField
 
 
 class Tally(Document):
@@ -26,20 +11,3 @@ class Tally(Document):
     kind = StringField(required=True)
     county_code = StringField(required=True)
     c = DictField()
-
-
-class Attachment(Document):
-    """A stored document: a clue's transfer letter (移交函) or feedback, an accountability
-    decision. Its type is read from its bytes."""
-    county_code = StringField(required=True)
-    owner = StringField(required=True)      # "clue:<id>" or "accountability:<id>"
-    kind = StringField(required=True)       # transfer / feedback / decision
-    content_type = StringField(required=True)
-    filename = StringField(required=True)
-    size = IntField(required=True)
-    sha256 = StringField(required=True)
-    generated = BooleanField(default=False)
-    uploaded_by = ObjectIdField()
-    created_at = DateTimeField(default=utcnow)
-    file = FileField(collection_name="attachment_files")
-    meta = {"indexes": ["owner"]}

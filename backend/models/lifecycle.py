@@ -1,6 +1,7 @@
-"""The immutable event every lifecycle object of the inspection round keeps in itself
-(rounds, 底稿 review entries, rectification cases and problems), written by the same
-single-document update that changes the object (services/lifecycle.py)."""
+"""The immutable event every object with a lifecycle but the ticket keeps in itself (rounds,
+底稿 review entries, rectification cases and problems, clues, suggestions, villagers'
+reports), written by the same single-document update that changes the object
+(services/lifecycle.py)."""
 from mongoengine import DateTimeField, DictField, EmbeddedDocument, IntField, ObjectIdField, StringField
 
 
@@ -8,7 +9,7 @@ class LifecycleEvent(EmbeddedDocument):
     seq = IntField(required=True)           # equals the object's version after the change
     action = StringField(required=True)
     at = DateTimeField(required=True)
-    actor_id = ObjectIdField()              # None for the system (the deadline sweep)
+    actor_id = ObjectIdField()              # None for the system (a sweep) and villagers
     actor_name = StringField()
     actor_role = StringField()
     from_status = StringField()

@@ -1,29 +1,17 @@
 """码上巡视: a villager's report through a village's QR code (or an Open311 client), with its
-immutable event log."""
-from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
-                         EmbeddedDocumentField, IntField, ListField, ObjectIdField, PointField,
-                         StringField)
+immutable event log (services/lifecycle.py)."""
+from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocumentField,
+                         IntField, ListField, ObjectIdField, PointField, StringField)
 
 from .common import utcnow
 from .findings import Location
-
-
-class ReportEvent(EmbeddedDocument):
-    seq = IntField(required=True)           # equals the report's version after the change
-    action = StringField(required=True)
-    at = DateTimeField(required=True)
-    actor_id = ObjectIdField()              # None for the reporter
-    actor_name = StringField()
-    actor_role = StringField()
-    from_state = StringField()
-    to_state = StringField(required=True)
-    note = StringField()
-    data = DictField()
+from .lifecycle import LifecycleEvent
 
 
 class PublicReport(Document):
-    """What a villager reported. The office (and the round's reviewer) decides what it
-    becomes; until then nothing is dispatched. The reporter follows it by its receipt code,
+    """What a villager reported. It waits in the 底稿 review queue (services/review.py) like
+    an inspector's finding; the review decides what it becomes, and until then nothing is
+    dispatched. The reporter follows it by its receipt code,
     which shows the state and the public reply, never personal data or internal notes."""
     receipt_code = StringField(required=True, unique=True)   # also the Open311 token
     county_code = StringField(required=True)
@@ -44,13 +32,14 @@ class PublicReport(Document):
     photo_ids = ListField(ObjectIdField())
     open311_key_id = ObjectIdField()
 
-    state = StringField(required=True)
+    status = StringField(required=True)     # domain.public_reports.ReportState ("state" in the API)
     version = IntField(required=True, default=1)
-    events = ListField(EmbeddedDocumentField(ReportEvent))
+    events = ListField(EmbeddedDocumentField(LifecycleEvent))
     public_reply = StringField()     # shown on the receipt
     reason = StringField()           # why not accepted: shown on the receipt
     internal_note = StringField()    # the office's, never shown to the reporter
-    finding_id = ObjectIdField()
+    review_entry_id = ObjectIdField()   # its 底稿 entry: the review decides what it becomes
+    finding_id = ObjectIdField()     # approved 立行立改: the finding (and ticket) it became
     ticket_id = ObjectIdField()
     clue_id = ObjectIdField()        # decided as a clue: the confidential clue it became
     decided_at = DateTimeField()
@@ -58,6 +47,6 @@ class PublicReport(Document):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
-    meta = {"indexes": [("county_code", "state", "created_at"), ("county_code", "created_at"),
+    meta = {"indexes": [("county_code", "status", "created_at"), ("county_code", "created_at"),
                         {"fields": ["ticket_id"], "sparse": True}],
             "ordering": ["-created_at"]}

@@ -1,8 +1,8 @@
 """Rectification (整改) after 反馈: one case per inspected unit and round, one problem per
-approved 底稿 entry of an organisation or a department, evidence documents, and the
-round's counters."""
+approved 底稿 entry of an organisation or a department, and the round's counters
+(evidence documents are `documents.Attachment`s)."""
 from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
-                         EmbeddedDocumentField, FileField, FloatField, IntField, ListField,
+                         EmbeddedDocumentField, FloatField, IntField, ListField,
                          ObjectIdField, StringField)
 
 from .common import utcnow
@@ -63,6 +63,9 @@ class Rectification(Document):
     lookback_task_id = ObjectIdField()
     plan_overdue = BooleanField(default=False)
     report_overdue = BooleanField(default=False)
+    sla_marks = DictField()                          # stage -> id of the sweep run that marked it
+    sla_run = StringField()
+    sla_pending = ListField(StringField())           # stages marked, their notices not yet sent
     status = StringField(required=True)
     version = IntField(required=True, default=1)
     events = ListField(EmbeddedDocumentField(LifecycleEvent))
@@ -99,6 +102,8 @@ class RectificationProblem(Document):
     due_on = StringField()                           # 限期: the deadline (ISO day), from feedback or the plan
     milestones = ListField(EmbeddedDocumentField(Milestone))
     due_at = DateTimeField()                         # the current clock (deadline, or next milestone)
+    escalate1_at = DateTimeField()                   # 督办: one working day after the clock
+    escalate2_at = DateTimeField()                   # … and three (the office's list)
     ticket_id = ObjectIdField()                      # 立行立改: its department ticket
     responsible_post = StringField()                 # 责任主体: the post answering for it
     responsible_member_id = ObjectIdField()          # 责任人
@@ -120,31 +125,18 @@ class RectificationProblem(Document):
     escalation_level = IntField(default=0)
     sla_marks = DictField()                          # stage -> id of the sweep run that marked it
     sla_run = StringField()
+    sla_pending = ListField(StringField())           # stages marked, their notices not yet sent
     status = StringField(required=True)
     version = IntField(required=True, default=1)
     events = ListField(EmbeddedDocumentField(LifecycleEvent))
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
-    meta = {"indexes": ["round_id", "unit_key", "case_id", {"fields": ["sla_run"], "sparse": True}, ("county_code", "status"),
-                        ("status", "due_at"), "city_code", "province_code", "responsible_member_id",
+    meta = {"indexes": ["round_id", "unit_key", "case_id", {"fields": ["sla_pending"], "sparse": True},
+                        ("county_code", "status"), ("status", "due_at"), ("status", "escalate1_at"),
+                        ("status", "escalate2_at"), "city_code", "province_code", "responsible_member_id",
                         {"fields": ["lookback_task_id"], "sparse": True},
                         {"fields": ["check_task_id"], "sparse": True}],
             "ordering": ["number"]}
-
-
-class EvidenceDocument(Document):
-    """A document proving a fix: PDF, DOCX or XLSX, its type checked from its content."""
-    county_code = StringField(required=True)
-    problem_id = ObjectIdField(required=True)
-    uploaded_by = ObjectIdField(required=True)
-    filename = StringField(required=True)
-    kind = StringField(required=True, choices=("pdf", "docx", "xlsx"))
-    content_type = StringField(required=True)
-    size = IntField(required=True)
-    sha256 = StringField(required=True)
-    file = FileField(collection_name="evidence_files")
-    created_at = DateTimeField(default=utcnow)
-    meta = {"indexes": [{"fields": ["problem_id", "sha256"], "unique": True}]}
 
 
 class RoundCounter(Document):

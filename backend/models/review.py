@@ -1,7 +1,8 @@
-"""The 问题底稿 review queue: one entry per finding (and, later, per villager's report).
+"""The 问题底稿 review queue: one entry per inspector's finding and per villager's report.
 
-An entry points at its source (`source_kind`, `source_id`) and keeps what the reviewer
-decides: the class (立行立改 / 限期 / 长期), the type (the organisation's problem, a county
+An entry points at its source (`source_kind` "finding" or "public_report", `source_id`)
+and keeps what the reviewer decides (a report's entry also keeps the 底稿 fields the
+reviewer completed): the class (立行立改 / 限期 / 长期), the type (the organisation's problem, a county
 department's, a clue, a suggestion), the deadline or milestones, and the 责任主体."""
 from mongoengine import (BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
                          EmbeddedDocumentField, IntField, ListField, ObjectIdField, StringField)
@@ -26,21 +27,23 @@ class ReviewDecision(EmbeddedDocument):
     department_code = StringField()          # the department a department problem (or suggestion) is for
     organisation_id = ObjectIdField()
     responsible_post = StringField()         # 责任主体: the post answering for it (e.g. secretary)
-    note = StringField()
+    note = StringField()                     # the reviewer's, internal
+    public_reply = StringField()             # a villager's report: the reply shown on its receipt
     decided_by = ObjectIdField()
     decided_at = DateTimeField()
 
 
 class ReviewEntry(Document):
     county_code = StringField(required=True)
-    source_kind = StringField(required=True)   # "finding"; other kinds join the same queue
+    source_kind = StringField(required=True)   # "finding" or "public_report" (码上巡视, Open311)
     source_id = ObjectIdField(required=True)
     round_id = ObjectIdField()                 # None: a task outside any round (the office reviews)
     task_id = ObjectIdField()
     author_id = ObjectIdField()                # the inspector (None for a villager's report)
-    village_code = StringField(required=True)
-    township_code = StringField(required=True)
-    category = StringField(required=True)
+    # A report may come without a village (Open311) or a category: the reviewer completes them.
+    village_code = StringField()
+    township_code = StringField()
+    category = StringField()
     severity = StringField()
     title = StringField(required=True)
     description = StringField()

@@ -3,7 +3,7 @@ from mongoengine import (BooleanField, DateTimeField, DictField, Document, Embed
                          IntField, ListField, ObjectIdField, StringField)
 
 from .common import utcnow
-from .followups import LifecycleEvent
+from .lifecycle import LifecycleEvent
 
 
 class Suggestion(Document):
@@ -33,14 +33,14 @@ class Suggestion(Document):
     escalate2_at = DateTimeField()
     overdue = BooleanField(default=False)
     escalation_level = IntField(default=0)
-    sweep_marks = DictField()
-    sweep_run = StringField()
-    notified_run = StringField()
+    sla_marks = DictField()                            # stage -> the sweep run that marked it (reply_clock.py)
+    sla_run = StringField()
+    sla_pending = ListField(StringField())             # stages marked, their notices not yet sent
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     events = ListField(EmbeddedDocumentField(LifecycleEvent))
     meta = {"indexes": [("county_code", "-created_at"), ("county_code", "department_code", "status"),
                         ("status", "remind_at"), ("status", "due_at"), ("status", "escalate1_at"),
-                        ("status", "escalate2_at"), {"fields": ["sweep_run"], "sparse": True},
+                        ("status", "escalate2_at"), {"fields": ["sla_pending"], "sparse": True},
                         {"fields": ["review_entry_id"], "unique": True, "sparse": True}],
             "ordering": ["-created_at"]}

@@ -22,10 +22,11 @@ from ..errors import InvalidInput, NotFound
 from ..i18n import _
 from ..models import AccountabilityDecision, Attachment, Suggestion, Ticket
 from ..models.common import utcnow
-from . import departments, followups
+from . import departments, documents, followups
 
 TALLIES = followups.Tallies("accountability", AccountabilityDecision, domain.FIELDS, domain.contribution)
 PREFIX = "WZ"   # 问责
+DOCUMENT_KINDS = frozenset({"pdf", "docx", "jpeg", "png"})   # the decision, or a scan of it
 
 
 # ---------------------------------------------------------------- targets, by kind
@@ -98,14 +99,16 @@ def get(actor: Actor, decision_id: str) -> AccountabilityDecision:
 def attach_document(actor: Actor, decision_id: str, storage) -> AccountabilityDecision:
     """The decision document (问责决定书): PDF, DOCX or a scan; a later one replaces it."""
     decision = get(actor, decision_id)
-    attachment = followups.store_attachment(actor, actor.county_code, f"accountability:{decision.id}",
-                                            "decision", followups.read_upload(storage))
+    data = documents.read_upload(storage, documents.document_limit())
+    attachment, _created = documents.store(actor, county_code=actor.county_code, owner=f"accountability:{decision.id}",
+                                           kind="decision", data=data, accepted=DOCUMENT_KINDS)
     return AccountabilityDecision.objects(id=decision.id).modify(new=True, set__document_id=attachment.id)
 
 
 def document(actor: Actor, decision_id: str) -> Attachment:
     decision = get(actor, decision_id)
-    found = Attachment.objects(id=decision.document_id).first() if decision.document_id else None
+    found = documents.of(f"accountability:{decision.id}", str(decision.document_id), with_file=True) \
+        if decision.document_id else None
     if found is None:
         raise NotFound(_("This decision has no document yet."))
     return found

@@ -23,7 +23,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..models import Attachment, Clue, ClueAccess, Department, Finding, User, Village
 from ..models.common import utcnow
-from . import changes, followups
+from . import changes, documents, followups, lifecycle, reply_clock
 
 S = ClueStatus
 TALLIES = followups.Tallies("clue", Clue, domain.FIELDS, domain.contribution)
@@ -31,6 +31,7 @@ PREFIX = "XS"                       # 线索
 REMIND_DAYS_BEFORE = 14             # 催办 two weeks before the feedback is due
 ESCALATE_DAYS_AFTER = (7, 30)       # 督办 a week after it, then a month after it
 MAX_HANDLERS = 5
+DOCUMENT_KINDS = frozenset({"pdf", "docx", "jpeg", "png"})   # letters, or scans of them
 LIST_FIELDS = ("id", "number", "status", "source", "title", "village_code", "township_code", "receiver",
                "handler_ids", "disposition", "transferred_at", "due_at", "fed_back_at", "overdue",
                "escalation_level", "created_at")
@@ -87,7 +88,7 @@ def _with_extras(clue: Clue) -> Clue:
     users = {u.id: u for u in User.objects(id__in=clue.handler_ids).only("id", "username", "display_name")}
     clue.handlers = [{"id": str(i), "username": users[i].username, "display_name": users[i].display_name}
                      for i in clue.handler_ids if i in users]
-    clue.documents = list(Attachment.objects(owner=f"clue:{clue.id}").exclude("file").order_by("created_at"))
+    clue.documents = documents.of_owner(f"clue:{clue.id}")
     return clue
 
 
@@ -187,7 +188,7 @@ def transfer(actor: Actor, clue_id: str, receiver: str, handler_ids: list[str], 
     handlers, with a transfer document: one uploaded before (`document_id`) or, without
     one, the transfer letter generated as a PDF. Feedback is due in CLUE_FEEDBACK_MONTHS."""
     clue = _visible(actor, clue_id, "transfer")
-    followups.check(domain.MACHINE, "transfer", clue.status, S.TRANSFERRED.value)
+    lifecycle.check(domain.MACHINE, "transfer", clue.status, S.TRANSFERRED.value)
     receiver = Receiver(receiver).value
     handlers = _handlers(actor, receiver, handler_ids)
     now = utcnow()
@@ -237,8 +238,8 @@ def _transfer_letter(actor: Actor, clue: Clue, receiver: str, due_at: datetime) 
     doc.paragraph("本函及所附线索材料属于机密，请严格控制知悉范围。")
     doc.paragraph(f"县委巡察办　{utcnow().astimezone(CHINA):%Y年%m月%d日}")
     data, _pages = doc.render()
-    return followups.store_attachment(actor, clue.county_code, f"clue:{clue.id}", "transfer", data,
-                                      generated=True)
+    return documents.store(actor, county_code=clue.county_code, owner=f"clue:{clue.id}", kind="transfer",
+                           data=data, accepted=DOCUMENT_KINDS, generated=True)[0]
 
 
 # ---------------------------------------------------------------- documents
@@ -252,13 +253,13 @@ def upload_document(actor: Actor, clue_id: str, kind: str, storage) -> Attachmen
     if kind == "feedback" and actor.role != Role.DEPARTMENT:
         raise InvalidInput(_("Feedback documents come from the receiving body's handlers."),
                            errors={"kind": ["transfer"]})
-    return followups.store_attachment(actor, clue.county_code, f"clue:{clue.id}", kind,
-                                      followups.read_upload(storage))
+    data = documents.read_upload(storage, documents.document_limit())
+    return documents.store(actor, county_code=clue.county_code, owner=f"clue:{clue.id}", kind=kind, data=data,
+                           accepted=DOCUMENT_KINDS)[0]
 
 
 def _document(clue: Clue, document_id: str, kind: str) -> Attachment:
-    document = (Attachment.objects(id=document_id, owner=f"clue:{clue.id}", kind=kind).exclude("file").first()
-                if ObjectId.is_valid(document_id) else None)
+    document = documents.of(f"clue:{clue.id}", document_id, kind)
     if document is None:
         raise InvalidInput(_("No %(kind)s document %(id)s uploaded for this clue.", kind=kind, id=document_id),
                            errors={"document_id": ["Upload it first (POST clues/{id}/documents)."]})
@@ -267,8 +268,7 @@ def _document(clue: Clue, document_id: str, kind: str) -> Attachment:
 
 def download_document(actor: Actor, clue_id: str, document_id: str) -> Attachment:
     clue = _visible(actor, clue_id, "document")
-    document = (Attachment.objects(id=document_id, owner=f"clue:{clue.id}").first()
-                if ObjectId.is_valid(document_id) else None)
+    document = documents.of(f"clue:{clue.id}", document_id, with_file=True)
     if document is None:
         raise NotFound(_("No document %(id)s of this clue.", id=document_id))
     return document
@@ -315,18 +315,21 @@ def figures(actor: Actor) -> dict:
                             for r in Receiver]}
 
 
-def sweep(now: datetime | None = None, run_id: str | None = None) -> dict:
-    """催办 the handlers before the feedback is due, flag it overdue, then 督办 to the office."""
-    return followups.sweep(Clue, domain.MACHINE, TALLIES, domain.OWED, _notify, now, run_id)
-
-
-def _notify(stage: str, run_id: str, marked: list[Clue]) -> None:
+def _notify(stage: str, run_id: str, rows: list[dict]) -> None:
     from . import notifications
-    for clue in marked:
+    for clue in rows:
         # The notice names the clue's number only: its content stays in the system.
-        row = {"_id": clue.id, "number": clue.number, "title": "问题线索", "due_at": clue.due_at}
+        row = {"_id": clue["_id"], "number": clue["number"], "title": "问题线索", "due_at": clue.get("due_at")}
         to_office = stage.startswith("escalate")
-        notifications.publish(key=f"clue_{stage}:{run_id}:{clue.id}", kind=f"clue_{stage}",
-                              county_code=clue.county_code, department_code=None if to_office else clue.receiver,
+        notifications.publish(key=f"clue_{stage}:{run_id}:{clue['_id']}", kind=f"clue_{stage}",
+                              county_code=clue["county_code"],
+                              department_code=None if to_office else clue.get("receiver"),
                               audience="office" if to_office else "users", tickets=[row],
-                              extra=None if to_office else {"user_ids": [str(i) for i in clue.handler_ids]})
+                              extra=None if to_office else {"user_ids": [str(i) for i in clue.get("handler_ids") or []]})
+
+
+# 催办 the handlers before the feedback is due, flag it overdue, then 督办 to the office.
+CLOCK = reply_clock.Clock(
+    kind="clues", model=Clue, machine=domain.MACHINE, stages=reply_clock.reply_stages(domain.OWED),
+    row={f: 1 for f in (*domain.FIELDS, "number", "due_at", "receiver", "handler_ids")},
+    notify=_notify, record=TALLIES.record)

@@ -52,8 +52,8 @@ def check(county_code: str | None = None):
 # ---------------------------------------------------------------- the inspection round (issue 11)
 
 def check_rounds(county_code: str | None = None):
-    """Yield (label, [problems]) for every round, 底稿 entry, rectification and problem whose
-    state disagrees with its event log; an unresolved problem without a responsible person;
+    """Yield (label, [problems]) for every round, 底稿 entry, rectification, problem, clue,
+    suggestion and villager's report whose state disagrees with its event log; an unresolved problem without a responsible person;
     an approved problem entry without its problem."""
     from ..domain import rectification as rect
     from ..domain.rounds import RECTIFIED_TYPES, REVIEW_MACHINE, ROUND_MACHINE
@@ -61,15 +61,17 @@ def check_rounds(county_code: str | None = None):
     from .lifecycle import problems_of as lifecycle_problems
 
     query = {"county_code": county_code} if county_code else {}
-    kinds = ((InspectionRound, ROUND_MACHINE, ("create",), "round"),
-             (ReviewEntry, REVIEW_MACHINE, ("queue",), "entry"),
-             (Rectification, rect.CASE_MACHINE, ("feed_back",), "rectification"),
-             (RectificationProblem, rect.PROBLEM_MACHINE, ("open",), "problem"))
-    for model, machine, firsts, label in kinds:
+    from ..domain import clues, public_reports, suggestions
+    from ..models import Clue, PublicReport, Suggestion
+    kinds = ((InspectionRound, ROUND_MACHINE, "round"), (ReviewEntry, REVIEW_MACHINE, "entry"),
+             (Rectification, rect.CASE_MACHINE, "rectification"),
+             (RectificationProblem, rect.PROBLEM_MACHINE, "problem"), (Clue, clues.MACHINE, "clue"),
+             (Suggestion, suggestions.MACHINE, "suggestion"), (PublicReport, public_reports.MACHINE, "report"))
+    for model, machine, label in kinds:
         fields = {"status": 1, "version": 1, "events": 1, "number": 1, "responsible_name": 1, "decision": 1,
                   "problem_id": 1}
         for doc in model._get_collection().find(query, fields):
-            found = lifecycle_problems(doc, machine, firsts)
+            found = lifecycle_problems(doc, machine)
             if model is RectificationProblem and doc.get("status") != "closed" and not doc.get("responsible_name"):
                 found.append("unresolved, without a responsible person")
             if model is ReviewEntry and doc.get("status") == "approved" \

@@ -12,7 +12,7 @@ from ..auth import Actor
 from ..domain.rectification import local_day
 from ..models import Finding, InspectionRound, PartyOrganisation, User, Village
 from ..models.common import utcnow
-from . import accounts, findings, organisations, rectification, review, rounds
+from . import accounts, findings, organisations, rectification, reply_clock, review, rounds
 
 NAME = "2026年第三轮村级巡察（高桥镇）"
 VILLAGES = ("371323102200", "371323102205", "371323102216")   # 高桥村, 沙岭子村, 团山村
@@ -92,7 +92,7 @@ def _build(county_code: str, password: str, leader: User, member: User) -> None:
     rounds.advance(office, str(found.id), "集中整改")
     for case in cases:
         _rectify(office, case, problems, fed_back_on)
-    rectification.sweep()
+    reply_clock.sweep_all(reply_clock.clocks())
 
 
 def _rectify(office: Actor, case, fates: dict, fed_back_on) -> None:

@@ -1,31 +1,21 @@
 """What the clue, suggestion and accountability use cases share.
 
-- `transition`: the one writer of a clue's or a suggestion's state, as in
-  tickets._transition: one conditional update guarded by the version read, which sets the
-  new state and appends the immutable event, then the county's figures by the difference.
+- `transition`, `create`: `lifecycle.transition`/`create` (the one writer) followed by
+  the county's figures, updated by the difference the write made.
 - `Tallies`: the office's figures of one kind, kept on the write path (one small document
   per county and kind, `$inc` of what a write changed) and checked by recomputing them.
-- `sweep`: the reply clock (催办 before the deadline, 超期 at it, 督办 after it), each stage
-  once per deadline: marked by a guarded update with the run's id, notified afterwards.
-- Attachments: documents stored with their type read from their bytes.
+
+The reply clock (催办, 超期, 督办) of clues and suggestions is `reply_clock.py`'s.
 """
-import hashlib
-import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
 from ..auth import Actor
-from ..domain import documents
-from ..domain.followups import Machine, NotAllowed, number
-from ..errors import Conflict, DomainError, InvalidInput
-from ..i18n import _
-from ..models import Attachment, Sequence, Tally
-from ..models.common import utcnow
-from ..models.followups import LifecycleEvent
-
-log = logging.getLogger(__name__)
+from ..domain.followups import number
+from ..domain.lifecycle import Machine
+from ..models import Sequence, Tally
+from . import lifecycle
 
 
 # ---------------------------------------------------------------- figures on the write path
@@ -38,10 +28,15 @@ class Tallies:
         self.kind, self.model, self.fields, self.contribution = kind, model, fields, contribution
 
     def snapshot(self, doc) -> dict | None:
-        return None if doc is None else {f: getattr(doc, f, None) for f in self.fields}
+        if doc is None:
+            return None
+        if isinstance(doc, dict):   # a raw row (the sweeps' bulk writes)
+            return {f: doc.get(f) for f in self.fields}
+        return {f: getattr(doc, f, None) for f in self.fields}
 
     def record(self, before, after) -> None:
-        """Apply the difference a write made (`before` None for a new document)."""
+        """Apply the difference a write made (`before` None for a new document); documents
+        or raw rows."""
         old, new = self.snapshot(before), self.snapshot(after)
         county = (new or old)["county_code"]
         diff = defaultdict(int)
@@ -113,50 +108,18 @@ def _unflatten(flat: dict) -> dict:
     return tree
 
 
-# ---------------------------------------------------------------- the one writer
+# ---------------------------------------------------------------- the writer, with the figures
 
-def new_event(version: int, action: str, current: str | None, target: str, actor: Actor | None,
-              now: datetime, note: str | None = None, data: dict | None = None) -> LifecycleEvent:
-    return LifecycleEvent(seq=version + 1, action=action, at=now, actor_id=actor.id if actor else None,
-                          actor_name=actor.username if actor else "system",
-                          actor_role=actor.role if actor else "system", from_status=current,
-                          to_status=target, note=note, data=data or {})
-
-
-def check(machine: Machine, action: str, current: str | None, target: str) -> None:
-    try:
-        machine.check(action, current, target)
-    except NotAllowed:
-        raise Conflict(_("This cannot be done now: it is %(status)s.", status=current or "new"),
-                       code="invalid_transition")
-
-
-def transition(doc, machine: Machine, tallies: Tallies, action: str, target: str, actor: Actor | None, *,
-               note: str | None = None, data: dict | None = None, set_fields: dict | None = None,
-               expect: dict | None = None):
-    """Change `doc`'s state: one update guarded by the version read (and `expect`), which
-    sets the fields and the state and appends the event. A stale read gets a 409."""
-    check(machine, action, doc.status, target)
-    now = utcnow()
-    event = new_event(doc.version, action, doc.status, target, actor, now, note, data)
-    update = {f"set__{k}": v for k, v in (set_fields or {}).items()}
-    update.update(set__status=target, set__updated_at=now, inc__version=1, push__events=event)
-    updated = type(doc).objects(id=doc.id, version=doc.version, **(expect or {})).modify(new=True, **update)
-    if updated is None:
-        raise Conflict(_("It changed while you were acting on it; reload it and try again."),
-                       code="stale")
+def transition(doc, machine: Machine, tallies: Tallies, action: str, target: str, actor: Actor | None, **kw):
+    """`lifecycle.transition` (the one writer), then the county's figures by the difference."""
+    updated = lifecycle.transition(doc, machine, action, target, actor, **kw)
     tallies.record(doc, updated)
     return updated
 
 
-def create(doc, machine: Machine, tallies: Tallies, action: str, actor: Actor | None, note: str | None = None,
-           data: dict | None = None):
-    """Store a new document in its first state with its first event."""
-    check(machine, action, None, doc.status)
-    now = utcnow()
-    doc.version, doc.created_at, doc.updated_at = 1, now, now
-    doc.events = [new_event(0, action, None, doc.status, actor, now, note, data)]
-    doc.save(force_insert=True)
+def create(doc, machine: Machine, tallies: Tallies, action: str, actor: Actor | None, **kw):
+    """`lifecycle.create`, then the county's figures."""
+    lifecycle.create(doc, machine, action, actor, **kw)
     tallies.record(None, doc)
     return doc
 
@@ -164,107 +127,3 @@ def create(doc, machine: Machine, tallies: Tallies, action: str, actor: Actor | 
 def next_number(county_code: str, prefix: str, now: datetime) -> str:
     seq = Sequence.objects(key=f"{prefix}:{county_code}:{now.year}").modify(upsert=True, new=True, inc__value=1)
     return number(county_code, prefix, now.year, seq.value)
-
-
-# ---------------------------------------------------------------- the reply clock
-
-# stage: (clock field, "not yet" guard, fields set, action, event data)
-STAGES = (
-    ("remind", "remind_at", {"sweep_marks.remind": {"$exists": False}}, {}, "remind", {}),
-    ("overdue", "due_at", {"overdue": {"$ne": True}}, {"overdue": True}, "overdue", {}),
-    ("escalate1", "escalate1_at", {"escalation_level": {"$lt": 1}}, {"escalation_level": 1}, "escalate",
-     {"level": 1}),
-    ("escalate2", "escalate2_at", {"escalation_level": {"$lt": 2}}, {"escalation_level": 2}, "escalate",
-     {"level": 2}),
-)
-
-
-def sweep(model, machine: Machine, tallies: Tallies, owed: tuple, notify: Callable[[str, str, list], None],
-          now: datetime | None = None, run_id: str | None = None) -> dict:
-    """Mark every document whose clock point has passed, one stage at a time, each stage
-    once per deadline; then send the notices of every run not yet notified (this one, and
-    any that stopped between marking and notifying). `notify(stage, run_id, docs)`."""
-    now = now or utcnow()
-    run_id = run_id or uuid.uuid4().hex
-    counts = {}
-    collection = model._get_collection()
-    for name, clock, not_yet, fields, action, data in STAGES:
-        guard = {clock: {"$lte": now}, **not_yet}
-        ids = [row["_id"] for row in collection.find({"status": {"$in": list(owed)}, **guard}, {"_id": 1})]
-        marked = 0
-        for doc in model.objects(id__in=ids):
-            expect = {"status__in": list(owed), f"{clock}__lte": now}
-            expect.update(_guard_filter(not_yet))
-            try:
-                transition(doc, machine, tallies, action, doc.status, None, data={**data, "run": run_id},
-                           set_fields={**fields, f"sweep_marks__{name}": run_id, "sweep_run": run_id},
-                           expect=expect)
-                marked += 1
-            except Conflict:
-                continue  # changed meanwhile: the next run looks again
-        counts[name] = marked
-    _notify_pending(model, notify)
-    return counts
-
-
-def _guard_filter(not_yet: dict) -> dict:
-    """The stage's "not yet" condition as MongoEngine filter keywords."""
-    (path, cond), = not_yet.items()
-    op, value = next(iter(cond.items()))
-    name = path.replace(".", "__")
-    return {f"{name}__{op[1:]}": value}
-
-
-def _notify_pending(model, notify) -> None:
-    for run_id in model.objects(sweep_run__ne=None).distinct("sweep_run"):
-        docs = list(model.objects(sweep_run=run_id, notified_run__ne=run_id))
-        if not docs:
-            continue
-        by_stage = defaultdict(list)
-        for doc in docs:
-            for name, *_rest in STAGES:
-                if (doc.sweep_marks or {}).get(name) == run_id:
-                    by_stage[name].append(doc)
-        for name, marked in by_stage.items():
-            notify(name, run_id, marked)
-        model.objects(id__in=[d.id for d in docs], sweep_run=run_id).update(set__notified_run=run_id)
-
-
-# ---------------------------------------------------------------- attachments
-
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_KINDS = frozenset({"pdf", "docx", "jpeg", "png"})
-
-
-def store_attachment(actor: Actor | None, county_code: str, owner: str, kind: str, data: bytes,
-                     filename: str | None = None, generated: bool = False) -> Attachment:
-    """Keep a document whose type its bytes prove (PDF, DOCX, JPEG, PNG); 415 otherwise."""
-    if not data:
-        raise InvalidInput(_("The file is empty."), errors={"file": ["Empty."]})
-    try:
-        found = documents.sniff(data, ATTACHMENT_KINDS)
-    except documents.DocumentRejected as exc:
-        raise (UnsupportedDocument if exc.kind == "unsupported" else InvalidInput)(
-            _("Send a PDF or Word (DOCX) document, or a JPEG or PNG scan: %(reason)s", reason=_(str(exc))),
-            errors={"file": [_(str(exc))]})
-    content_type = documents.CONTENT_TYPES[found]
-    digest = hashlib.sha256(data).hexdigest()
-    name = f"{kind}-{digest[:12]}.{documents.extension(found)}"
-    attachment = Attachment(county_code=county_code, owner=owner, kind=kind, content_type=content_type,
-                            filename=name, size=len(data), sha256=digest, generated=generated,
-                            uploaded_by=actor.id if actor else None)
-    attachment.file.put(data, content_type=content_type, filename=name)
-    attachment.save()
-    return attachment
-
-
-class UnsupportedDocument(DomainError):
-    status, code = 415, "unsupported_media_type"
-
-
-def read_upload(storage) -> bytes:
-    data = storage.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(_("The document is larger than %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024)),
-                           errors={"file": ["Too large."]})
-    return data

@@ -1,14 +1,17 @@
-"""The one writer pattern of `tickets._transition`, for the round's objects.
+"""The one writer of every object with a lifecycle but the ticket (whose writer is
+`tickets._transition`, the pattern followed here): rounds, 底稿 review entries,
+rectification cases and problems, clues, suggestions and villagers' reports.
 
-Each object with a lifecycle (rounds, 底稿 review entries, rectification cases and
-problems) has `status`, `version`, `events` and `updated_at`. A change is one conditional
-update guarded by the version the caller read (and any `expect` conditions) that sets the
-new state and fields and appends the event: the change and its event cannot exist without
-each other, and of two concurrent actors exactly one wins; the other gets a 409. Each area
-wraps `transition` in its own `_transition` (the only writer of that object) and updates
-its counters from the same change.
+Each such object has `status`, `version`, `events` and `updated_at`. `create` stores a new
+one in its first state with its first event. A change is one conditional update guarded
+by the version the caller read (and any `expect` conditions) that sets the new state and
+fields and appends the event: the change and its event cannot exist without each other,
+and of two concurrent actors exactly one wins; the other gets a 409. `transition_many` is
+its bulk form for the sweeps. Each area wraps `transition` in its own `_transition` (the
+only writer of that object) and updates its figures from the same change.
 """
 from datetime import datetime
+from typing import NamedTuple
 
 from pymongo import UpdateOne
 
@@ -20,7 +23,17 @@ from ..models.common import utcnow
 from ..models.lifecycle import LifecycleEvent
 
 
-def event(version: int, status: str | None, action: str, target: str, actor: Actor | None,
+class Someone(NamedTuple):
+    """Who acts without an account (a villager through the QR page or an Open311 client)."""
+    username: str
+    role: str
+    id: None = None
+
+
+VILLAGER = Someone("villager", "villager")
+
+
+def event(version: int, status: str | None, action: str, target: str, actor: Actor | Someone | None,
           now: datetime, *, note: str | None = None, data: dict | None = None) -> LifecycleEvent:
     return LifecycleEvent(seq=version + 1, action=str(action), at=now,
                           actor_id=actor.id if actor else None,
@@ -29,10 +42,30 @@ def event(version: int, status: str | None, action: str, target: str, actor: Act
                           from_status=status, to_status=target, note=note, data=data or {})
 
 
-def first_event(action: str, target: str, actor: Actor | None, *, note: str | None = None,
-                data: dict | None = None) -> LifecycleEvent:
-    """The event of a new object (version 1)."""
-    return event(0, None, action, target, actor, utcnow(), note=note, data=data)
+def _value(x) -> str:
+    return str(getattr(x, "value", x))
+
+
+def check(machine: Machine, action, status: str | None, target) -> None:
+    """409 `invalid_transition` unless `action` may lead from `status` to `target`."""
+    try:
+        machine.check(_value(action), status, _value(target))
+    except TransitionNotAllowed as exc:
+        raise Conflict(_("This %(kind)s is %(status)s: it cannot be done now (%(detail)s).",
+                         kind=machine.name, status=status or "new", detail=str(exc)),
+                       code="invalid_transition")
+
+
+def create(doc, machine: Machine, action, actor: Actor | Someone | None, *, note: str | None = None,
+           data: dict | None = None):
+    """Store a new `doc` (its `status` set) as version 1 with its first event. A unique
+    index the document breaks raises NotUniqueError for the caller (a concurrent twin)."""
+    check(machine, action, None, doc.status)
+    now = utcnow()
+    doc.version, doc.created_at, doc.updated_at = 1, now, now
+    doc.events = [event(0, None, _value(action), doc.status, actor, now, note=note, data=data)]
+    doc.save(force_insert=True)
+    return doc
 
 
 def transition(doc, machine: Machine, action: str, target: str, actor: Actor | None, *,
@@ -40,13 +73,8 @@ def transition(doc, machine: Machine, action: str, target: str, actor: Actor | N
                inc: dict | None = None, push: dict | None = None, expect: dict | None = None):
     """Apply one change to `doc` (as read) and return the updated document; 409 when the
     move is not allowed or the stored object is no longer as read."""
-    action, target = str(getattr(action, "value", action)), str(getattr(target, "value", target))
-    try:
-        machine.check(action, doc.status, target)
-    except TransitionNotAllowed as exc:
-        raise Conflict(_("This %(kind)s is %(status)s: it cannot be done now (%(detail)s).",
-                         kind=machine.name, status=doc.status, detail=str(exc)),
-                       code="invalid_transition")
+    action, target = _value(action), _value(target)
+    check(machine, action, doc.status, target)
     now = utcnow()
     update = {f"set__{k}": v for k, v in (set_fields or {}).items()}
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
@@ -72,10 +100,12 @@ class _UpdateOne(UpdateOne):
 
 
 def transition_many(model, rows: list[dict], machine: Machine, action: str, *, guard: dict,
-                    set_fields: dict, data: dict | None = None, note: str | None = None) -> int:
+                    set_fields: dict, data: dict | None = None, note: str | None = None,
+                    extra: dict | None = None) -> int:
     """The system's bulk form of `transition` for the sweeps: each raw row (_id, version,
     status) gets one conditional update guarded by its version and `guard`, appending its
-    event. Returns how many changed; one that changed meanwhile is left for the next run."""
+    event (and any `extra` update operators, e.g. `$addToSet`). Returns how many changed;
+    one that changed meanwhile is left for the next run."""
     if not rows:
         return 0
     now = utcnow()
@@ -83,13 +113,15 @@ def transition_many(model, rows: list[dict], machine: Machine, action: str, *, g
     for row in rows:
         machine.check(action, row["status"], row["status"])
         ev = event(row["version"], row["status"], action, row["status"], None, now, note=note, data=data)
-        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard},
-                              {"$set": {**set_fields, "updated_at": now}, "$inc": {"version": 1},
-                               "$push": {"events": ev.to_mongo().to_dict()}}))
+        update = {"$set": {**set_fields, "updated_at": now}, "$inc": {"version": 1},
+                  "$push": {"events": ev.to_mongo().to_dict()}}
+        for operator, value in (extra or {}).items():
+            update.setdefault(operator, {}).update(value)
+        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard}, update))
     return model._get_collection().bulk_write(ops, ordered=False).modified_count
 
 
-def problems_of(doc: dict, machine: Machine, first_actions: tuple[str, ...]) -> list[str]:
+def problems_of(doc: dict, machine: Machine) -> list[str]:
     """The consistency check of one raw object against its event log: events numbered
     1..n, the first one creating it, each leaving from where the previous one led by a
     move the machine allows, the version and status where the last one led."""
@@ -99,7 +131,8 @@ def problems_of(doc: dict, machine: Machine, first_actions: tuple[str, ...]) -> 
     found = []
     if [e.get("seq") for e in events] != list(range(1, len(events) + 1)):
         found.append(f"event numbers {[e.get('seq') for e in events]} are not 1..{len(events)}")
-    if events[0].get("action") not in first_actions or events[0].get("from_status") is not None:
+    first = events[0]
+    if first.get("from_status") is not None or not machine.allows(first.get("action"), None):
         found.append("the first event does not create it")
     for before, ev in zip(events, events[1:]):
         if ev.get("from_status") != before.get("to_status"):

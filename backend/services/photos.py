@@ -16,13 +16,14 @@ from mongoengine.errors import NotUniqueError
 from ..auth import Actor
 from ..domain import images
 from ..domain.codes import Role
-from ..errors import Conflict, DomainError, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, UnsupportedDocument
 from ..models import Finding, Photo
 from ..models.common import utcnow
 from ..models.findings import PhotoStatus
 from ..queue import MEDIA, enqueue
 from ..storage import MissingFile, photo_storage
 from . import tickets
+from .documents import read_upload
 from .findings import apply_photo_location, get_mine
 from ..i18n import _
 
@@ -30,35 +31,17 @@ SIZES = ("web", "thumbnail", "original")
 log = logging.getLogger(__name__)
 
 
-class UnsupportedImage(DomainError):
-    status, code = 415, "unsupported_media_type"
-
-
-class PayloadTooLarge(DomainError):
-    status, code = 413, "payload_too_large"
-
-
-def _read_upload(upload, limit: int | None = None) -> bytes:
-    limit = limit or current_app.config["MAX_CONTENT_LENGTH"]
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(_("The photo is larger than the limit of %(limit)s MB.", limit=limit // (1024 * 1024)))
-    if not data:
-        raise InvalidInput(_("The photo file is empty."), errors={"file": [_("Empty file.")]})
-    return data
-
-
 def _inspect(data: bytes) -> images.PhotoFacts:
     try:
         return images.inspect(data, current_app.config["PHOTO_MAX_PIXELS"])
     except images.ImageRejected as exc:
-        error = UnsupportedImage if exc.kind == "unsupported" else InvalidInput
+        error = UnsupportedDocument if exc.kind == "unsupported" else InvalidInput
         raise error(exc.args[0], errors={"file": [exc.args[0]]})
 
 
 def _store(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
     """Check the image, keep the original and queue its derivation; once per owner and content."""
-    data = _read_upload(upload)
+    data = read_upload(upload, current_app.config["MAX_CONTENT_LENGTH"])
     digest = hashlib.sha256(data).hexdigest()
     existing = Photo.objects(owner=owner, sha256=digest).first()
     if existing:
@@ -166,7 +149,7 @@ def check_report_uploads(uploads, limit: int) -> list[tuple[bytes, images.PhotoF
     inspector's, all of them before anything is stored."""
     checked = []
     for upload in uploads:
-        data = _read_upload(upload, limit)
+        data = read_upload(upload, limit)
         checked.append((data, _inspect(data)))
     return checked
 

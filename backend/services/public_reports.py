@@ -7,13 +7,14 @@
   used once; the rate limits are on the views (backend/limits.py).
 - The reporter gets a receipt code: it shows the state and the public reply, never personal
   data or internal notes.
-- Nothing is dispatched unreviewed: the office (and, once the round's review lands, the team
-  leader) decides each report in `decide`, the one place that does: a finding (then a ticket,
-  through the findings service), a clue (confidential: handed off, never a ticket) or not
-  accepted, with a reason the reporter reads.
+- Nothing is dispatched unreviewed: a received report is a 底稿 entry (`source_kind`
+  "public_report") in the review queue of whoever reviews an inspector's finding of the same
+  task or village (the round's 组长, or the office outside any round), and the review's
+  decisions on it are the only way to decide it (`apply_review`): approved as a problem
+  (立行立改: its ticket, through the findings service), a suggestion or a clue (confidential:
+  never a ticket), or rejected with a reason the reporter reads on the receipt.
 
-A report's state has one writer, `_transition`: one conditional update guarded by the
-version read, with the event appended in the same write.
+A report's state has one writer, `_transition` (`lifecycle.transition`).
 """
 import io
 import logging
@@ -27,15 +28,14 @@ from mongoengine.queryset.visitor import Q
 
 from ..auth import Actor
 from ..domain import public_reports as domain
-from ..domain.codes import RESTRICTED_CATEGORIES
 from ..domain.public_reports import ReportAction, ReportState
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..i18n import _
 from ..models import County, InspectionTask, Ticket, Village
 from ..models.common import utcnow
-from ..models.public_reports import PublicReport, ReportEvent
-from . import findings, photos
 from ..domain.privacy import mask
+from ..models.public_reports import PublicReport
+from . import findings, lifecycle, photos
 
 log = logging.getLogger(__name__)
 QR_SALT = "xuncha.public-qr"
@@ -212,7 +212,6 @@ def _new_report(county_code: str, data: dict, *, source: str, village: Village |
                 task: InspectionTask | None = None, open311_key_id=None) -> PublicReport:
     location = findings.location_from(data.get("location"))
     anonymous = bool(data.get("anonymous"))
-    now = utcnow()
     report = PublicReport(
         id=ObjectId(), receipt_code=domain.new_receipt_code(), county_code=county_code,
         village_code=village.code if village else None,
@@ -221,18 +220,15 @@ def _new_report(county_code: str, data: dict, *, source: str, village: Village |
         point=[location.lon, location.lat] if location else None, address=data.get("address"),
         anonymous=anonymous, reporter_name=None if anonymous else data.get("name"),
         reporter_phone=None if anonymous else data.get("phone"), open311_key_id=open311_key_id,
-        state=ReportState.RECEIVED.value, version=1, created_at=now, updated_at=now,
-        events=[ReportEvent(seq=1, action=ReportAction.SUBMIT.value, at=now, actor_role="villager",
-                            actor_name="villager", to_state=ReportState.RECEIVED.value,
-                            data={"source": source})])
+        status=ReportState.RECEIVED.value)
     return report
 
 
 def _store(report: PublicReport, checked: list) -> PublicReport:
     stored = photos.add_to_report(report, checked) if checked else []
     report.photo_ids = [p.id for p in stored]
-    report.save(force_insert=True)
-    return report
+    lifecycle.create(report, domain.MACHINE, ReportAction.SUBMIT, lifecycle.VILLAGER, data={"source": report.source})
+    return queue(report)
 
 
 # ---------------------------------------------------------------- the receipt
@@ -254,23 +250,29 @@ def receipt(code: str) -> dict:
     from . import return_visits
     ticket = Ticket.objects(id=report.ticket_id).only(
         "status", "closed_at", "outcome", "public_report_id", "return_visit").first() if report.ticket_id else None
-    status, label = _public_status(report, ticket)
+    closed_at = ticket.closed_at if ticket and ticket.status == "closed" else None
+    if ticket is None and report.status == ReportState.ACCEPTED and report.review_entry_id:
+        # a 限期/长期 problem of the organisation or a department: closed by 销号
+        from ..models import RectificationProblem
+        problem = RectificationProblem.objects(review_entry_id=report.review_entry_id).only(
+            "status", "closed_at").first()
+        closed_at = problem.closed_at if problem and problem.status == "closed" else None
+    status, label = _public_status(report, closed_at is not None)
     return {"receipt_code": report.receipt_code, "status": status, "status_label": label,
             "submitted_at": report.created_at, "village_name": village.name if village else None,
             "text": mask(report.text), "photos": len(report.photo_ids),
-            "public_reply": report.public_reply, "reason": report.reason,
-            "closed_at": ticket.closed_at if ticket and ticket.status == "closed" else None,
+            "public_reply": report.public_reply, "reason": report.reason, "closed_at": closed_at,
             "return_visit": return_visits.for_receipt(ticket)}
 
 
-def _public_status(report: PublicReport, ticket: Ticket | None) -> tuple[str, str]:
-    if report.state == ReportState.RECEIVED:
+def _public_status(report: PublicReport, closed: bool) -> tuple[str, str]:
+    if report.status == ReportState.RECEIVED:
         return "received", _("Received; the inspection office is reviewing it.")
-    if report.state == ReportState.NOT_ACCEPTED:
+    if report.status == ReportState.NOT_ACCEPTED:
         return "not_accepted", _("Not accepted.")
-    if report.state == ReportState.CLUE:
+    if report.status == ReportState.CLUE:
         return "transferred", _("Accepted and transferred to the competent authority.")
-    if ticket is not None and ticket.status == "closed":
+    if closed:
         return "closed", _("Dealt with.")
     return "in_progress", _("Accepted; being dealt with.")
 
@@ -287,7 +289,9 @@ def _office_report(actor: Actor, report_id: str) -> PublicReport:
 
 def list_reports(actor: Actor, filters: dict):
     q = Q(county_code=actor.county_code)
-    for name in ("state", "village_code", "source"):
+    if filters.get("state"):
+        q &= Q(status=filters["state"])
+    for name in ("village_code", "source"):
         if filters.get(name):
             q &= Q(**{name: filters[name]})
     return PublicReport.objects(q).exclude("events").order_by("-created_at")
@@ -306,97 +310,106 @@ def detail(actor: Actor, report_id: str) -> PublicReport:
     return report
 
 
-def _transition(report: PublicReport, action: ReportAction, actor: Actor, *, note: str | None = None,
-                data: dict | None = None, set_fields: dict | None = None) -> PublicReport:
-    """The only writer of a report's state: one update guarded by the version read, with its
-    event, so two reviewers cannot both decide the same report."""
-    try:
-        target = domain.next_state(action, report.state)
-    except domain.ReportTransitionNotAllowed:
-        raise Conflict(_("This report was already decided (%(state)s).", state=report.state),
-                       code="invalid_transition")
-    now = utcnow()
-    event = ReportEvent(seq=report.version + 1, action=ReportAction(action).value, at=now,
-                        actor_id=actor.id, actor_name=actor.username, actor_role=actor.role,
-                        from_state=report.state, to_state=target.value, note=note, data=data or {})
-    update = {f"set__{k}": v for k, v in (set_fields or {}).items()}
-    updated = PublicReport.objects(id=report.id, version=report.version).modify(
-        new=True, set__state=target.value, set__updated_at=now, inc__version=1, push__events=event,
-        **update)
-    if updated is None:
-        raise Conflict(_("The report changed while you were deciding it; reload it."), code="stale_report")
-    return updated
+def _transition(report: PublicReport, action: ReportAction, target: ReportState, actor: Actor,
+                **kw) -> PublicReport:
+    """The only writer of a report's state (`lifecycle.transition`), called by the review."""
+    return lifecycle.transition(report, domain.MACHINE, action, target, actor, **kw)
 
 
+# ---------------------------------------------------------------- the review decides
+
+def queue(report: PublicReport) -> PublicReport:
+    """A received report joins the 底稿 review queue (once) and keeps its entry's id."""
+    from . import review
+    entry = review.queue_report(report)
+    if report.review_entry_id != entry.id:
+        PublicReport.objects(id=report.id).update_one(set__review_entry_id=entry.id)
+        report.review_entry_id = entry.id
+    return report
+
+
+def queue_missing(older_than) -> int:
+    """Reports stored before `older_than` without their entry (the process stopped between
+    the two writes) join the queue now. Returns how many."""
+    missing = list(PublicReport.objects(status=ReportState.RECEIVED.value, review_entry_id=None,
+                                        created_at__lt=older_than).limit(500))
+    for report in missing:
+        queue(report)
+    return len(missing)
+
+
+def apply_review(entry, actor: Actor | None) -> None:
+    """What the review's decision on a report's entry makes of the report (the review's
+    `SOURCES` hook; the only way a report is decided):
+
+    - approved as a clue: `clue`, shown as "transferred" on the receipt (the clue loop
+      takes it: review_handoff);
+    - approved as a problem or a suggestion, or merged into another entry: `accepted`
+      (a 立行立改 problem also opens its ticket: `dispatch_now`);
+    - rejected: `not_accepted`, with the review's reason shown on the receipt.
+    Anything else (queued, absorbing another entry) leaves the report as it is."""
+    from ..domain.rounds import ProblemType, ReviewStatus
+    report = PublicReport.objects(id=entry.source_id).first()
+    if report is None or report.status != ReportState.RECEIVED:
+        return
+    decision = entry.decision
+    fields = {"decided_at": utcnow(), "decided_by": actor.id if actor else None}
+    data = {"entry_id": str(entry.id)}
+    if entry.status == ReviewStatus.APPROVED:
+        fields.update(public_reply=decision.public_reply, internal_note=decision.note)
+        data["problem_type"] = decision.problem_type
+        if decision.problem_type == ProblemType.CLUE:
+            action, target = ReportAction.ACCEPT_AS_CLUE, ReportState.CLUE
+        else:
+            action, target = ReportAction.ACCEPT, ReportState.ACCEPTED
+    elif entry.status == ReviewStatus.MERGED:
+        action, target = ReportAction.ACCEPT, ReportState.ACCEPTED
+        data["merged_into"] = str(entry.merged_into)
+    elif entry.status == ReviewStatus.REJECTED:
+        action, target = ReportAction.NOT_ACCEPT, ReportState.NOT_ACCEPTED
+        fields["reason"] = entry.return_reason
+    else:
+        return
+    _transition(report, action, target, actor, note=decision.note if decision else None, data=data,
+                set_fields=fields)
+
+
+# The 底稿 fields a report's entry needs before it becomes a problem (the reviewer completes them).
 FINDING_FIELDS = ("village_code", "category", "severity", "title", "description", "fact_basis",
                   "policy_basis", "responsibility_basis")
 
 
-def decide(actor: Actor, report_id: str, data: dict) -> PublicReport:
-    """审核: what a villager's report becomes. The one function that decides it (the round's
-    review of 问题底稿 calls it for villagers' reports):
-
-    - `finding`: the reviewer completes it as a finding (category, severity, title,
-      description, the three bases 事实依据/政策依据/责任依据); the findings service stores it
-      and opens its ticket, exactly as for an inspector's finding. Misconduct never becomes
-      a ticket: use `clue`.
-    - `clue`: a misconduct report, handed to the confidential clue loop (`hand_off_as_clue`).
-    - `not_accepted`: with a `reason` the reporter reads on the receipt.
-
-    Deciding `finding` again on an accepted report whose finding is missing (the process
-    stopped in between) completes it."""
-    report = _office_report(actor, report_id)
-    decision = data["decision"]
-    reply = data.get("public_reply")
-    common = {"decided_at": utcnow(), "decided_by": actor.id, "internal_note": data.get("internal_note")}
-    if decision == "finding":
-        fields = _finding_fields(report, data)
-        if report.state == ReportState.ACCEPTED and report.finding_id is None:
-            return _complete_acceptance(actor, report, report.events[-1].data.get("finding") or fields)
-        report = _transition(report, ReportAction.ACCEPT, actor, note=data.get("internal_note"),
-                             data={"finding": fields}, set_fields={**common, "public_reply": reply})
-        return _complete_acceptance(actor, report, fields)
-    if decision == "clue":
-        if report.state == ReportState.CLUE and report.clue_id is None:  # the process stopped in between
-            return hand_off_as_clue(actor, report)
-        report = _transition(report, ReportAction.ACCEPT_AS_CLUE, actor, note=data.get("internal_note"),
-                             set_fields={**common, "public_reply": reply})
-        return hand_off_as_clue(actor, report)
-    if not data.get("reason"):
-        raise InvalidInput(_("Say why the report is not accepted; the reporter reads it."),
-                           errors={"reason": [_("Required when the decision is not_accepted.")]})
-    return _transition(report, ReportAction.NOT_ACCEPT, actor, note=data.get("internal_note"),
-                       data={"reason": data["reason"]},
-                       set_fields={**common, "reason": data["reason"], "public_reply": reply})
-
-
-def _finding_fields(report: PublicReport, data: dict) -> dict:
-    fields = {name: data.get(name) for name in FINDING_FIELDS}
-    fields["village_code"] = fields["village_code"] or report.village_code
-    fields["description"] = fields["description"] or mask(report.text)
-    missing = [name for name in FINDING_FIELDS if not fields.get(name)]
-    if missing:
-        raise InvalidInput(_("Complete the finding before accepting the report: %(fields)s.",
-                             fields=", ".join(missing)),
-                           errors={name: [_("Required to accept the report as a finding.")] for name in missing})
-    if fields["category"] in RESTRICTED_CATEGORIES:
-        raise InvalidInput(_("A misconduct report never becomes a ticket: decide it as a clue."),
-                           errors={"category": [_("Use the decision clue.")]}, code="restricted_category")
-    return fields
-
-
-def _complete_acceptance(actor: Actor, report: PublicReport, fields: dict) -> PublicReport:
-    finding = findings.submit_from_report(actor, report, fields)
+def dispatch_now(entry, actor: Actor | None):
+    """立行立改 of an approved report: it becomes the finding the reviewer completed and
+    follows an inspector's finding's path from there (place checks, its ticket, routing);
+    its photos become the finding's. Idempotent (one finding per report). Returns the ticket id."""
+    report = PublicReport.objects.get(id=entry.source_id)
+    finding = findings.submit_from_report(actor, report, {name: getattr(entry, name) for name in FINDING_FIELDS})
     photos.move_report_photos(report.id, finding.id)
     PublicReport.objects(id=report.id).update_one(set__finding_id=finding.id, set__ticket_id=finding.ticket_id)
-    return PublicReport.objects.get(id=report.id)
+    return finding.ticket_id
 
 
-def hand_off_as_clue(actor: Actor, report: PublicReport) -> PublicReport:
+def register_clue(actor: Actor | None, entry):
     """To the confidential clue loop (问题线索): the report is registered as a clue once and
     keeps the clue's id. From then the report is seen by the office only, never a ticket,
     never in Open311, and its receipt says only "transferred"."""
     from . import clues
+    report = PublicReport.objects.get(id=entry.source_id)
     clue = clues.register_from_report(actor, report)
     PublicReport.objects(id=report.id, clue_id=None).update_one(set__clue_id=clue.id)
-    return PublicReport.objects.get(id=report.id)
+    return clue
+
+
+def for_reviewer(actor: Actor, report_id) -> dict:
+    """The report as its reviewer reads it in the entry: the whole text and the reporter's
+    phone (each such view recorded on the report, as the office's)."""
+    report = PublicReport.objects.get(id=report_id)
+    if report.reporter_phone:
+        PublicReport.objects(id=report.id).update_one(
+            push__phone_reveals={"by": actor.id, "username": actor.username, "at": utcnow()})
+    return {"id": str(report.id), "source": report.source, "text": report.text, "category": report.category,
+            "location": report.location, "address": report.address, "anonymous": report.anonymous,
+            "reporter_name": report.reporter_name, "reporter_phone": report.reporter_phone,
+            "photo_ids": [str(i) for i in report.photo_ids], "state": report.status,
+            "created_at": report.created_at}

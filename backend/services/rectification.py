@@ -5,43 +5,34 @@ same change); `_case_transition` the only writer of a case. Units are village pa
 organisations (`org:<id>`) and county departments (`dept:<code>`); an `organisation`
 user acts for their organisation, a `department` user for their department.
 """
-import hashlib
-import logging
-import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from bson import ObjectId
-from flask import current_app
 from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
 
 from ..auth import Actor
-from ..domain import documents
 from ..domain import rectification as rect
 from ..domain.codes import Role
 from ..domain.rounds import Phase, phase_reached
-from ..errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from ..domain.sla import ESCALATION_WORKING_DAYS
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..i18n import _
-from ..models import (Department, EvidenceDocument, Finding, InspectionRound, InspectionTask,
+from ..models import (Attachment, Department, Finding, InspectionRound, InspectionTask,
                       PartyOrganisation, Photo, Rectification, RectificationProblem, ReviewEntry,
                       Sequence, Ticket, User, Village)
 from ..models.common import utcnow
 from ..models.rectification import Evaluation, PlanItem, UnitPlan
-from . import changes, lifecycle, organisations, rectification_counters
+from . import changes, documents, lifecycle, organisations, rectification_counters, reply_clock, sla
 from .rounds import get_visible as get_round, scope as round_scope
 
-log = logging.getLogger(__name__)
 PS, PA, CS, CA = rect.ProblemStatus, rect.ProblemAction, rect.CaseStatus, rect.CaseAction
 OPEN = list(rect.OPEN_PROBLEM_STATES)
 UNRESOLVED = [PS.PENDING_FEEDBACK.value, *OPEN]
 
 
-EVIDENCE_KINDS = frozenset({"pdf", "docx", "xlsx"})
-
-
-class UnsupportedDocument(DomainError):
-    status, code = 415, "unsupported_media_type"
+EVIDENCE_KINDS = frozenset({"pdf", "docx", "xlsx"})   # photos go through the photo pipeline
 
 
 # ---------------------------------------------------------------- the writers
@@ -193,23 +184,26 @@ def open_problem(entry: ReviewEntry, problem_id: ObjectId, actor: Actor | None) 
         policy_basis=entry.policy_basis, responsibility_basis=entry.responsibility_basis,
         problem_class=decision.problem_class, deadline_days=decision.deadline_days,
         deadline_months=decision.deadline_months, milestones=list(decision.milestones),
-        responsible_post=decision.responsible_post, status=PS.PENDING_FEEDBACK.value, version=1,
-        created_at=now, updated_at=now, **unit,
-        events=[lifecycle.first_event(PA.OPEN.value, PS.PENDING_FEEDBACK.value, actor,
-                                      data={"entry_id": str(entry.id), "unit": unit_name})])
+        responsible_post=decision.responsible_post, status=PS.PENDING_FEEDBACK.value, **unit)
     try:
-        problem.save(force_insert=True)
+        lifecycle.create(problem, rect.PROBLEM_MACHINE, PA.OPEN, actor,
+                         data={"entry_id": str(entry.id), "unit": unit_name})
     except NotUniqueError:
         return RectificationProblem.objects.get(review_entry_id=entry.id)
     rectification_counters.record(None, problem)
-    if decision.problem_class == "immediate" and entry.source_kind == "finding":
-        _dispatch_now(problem, entry)
+    if decision.problem_class == "immediate":
+        _dispatch_now(problem, entry, actor)
     return problem
 
 
-def _dispatch_now(problem: RectificationProblem, entry: ReviewEntry) -> None:
-    """立行立改: the finding's department ticket (opened already if 边巡边改 dispatched it)."""
-    from . import tickets
+def _dispatch_now(problem: RectificationProblem, entry: ReviewEntry, actor: Actor | None) -> None:
+    """立行立改: the finding's department ticket (opened already if 边巡边改 dispatched it); a
+    villager's report becomes the finding its reviewer completed, with its ticket."""
+    from . import public_reports, tickets
+    if entry.source_kind == "public_report":
+        ticket_id = public_reports.dispatch_now(entry, actor)
+        RectificationProblem.objects(id=problem.id, ticket_id=None).update_one(set__ticket_id=ticket_id)
+        return
     finding = Finding.objects(id=entry.source_id).first()
     if finding is None:
         return
@@ -246,6 +240,18 @@ def _clock(problem_class: str, due_on: str | None, milestones) -> datetime | Non
     return rect.end_of_day(date.fromisoformat(day)) if day else None
 
 
+def _clock_fields(due_at: datetime | None, *, reset: bool = False) -> dict:
+    """A problem's clock: its deadline (or next milestone) and the 督办 points one and three
+    working days after it on China's calendar, as for tickets. A new clock (`reset`) clears
+    the overdue flag, the level and the marks: each stage is marked once per clock."""
+    calendar = sla.calendar()
+    level1, level2 = ((calendar.add_working_days(due_at, n) if due_at else None) for n in ESCALATION_WORKING_DAYS)
+    fields = {"due_at": due_at, "escalate1_at": level1, "escalate2_at": level2}
+    if reset:
+        fields.update(overdue=False, escalation_level=0, sla_marks={}, sla_pending=[])
+    return fields
+
+
 def feed_back(actor: Actor, round_id: str, on: date, unit_keys: list[str] | None = None) -> list[Rectification]:
     """反馈: issue each unit its problem list at `on`. The unit's clocks start: the plan
     within the round's plan_days, the report after report_months; a 限期 problem's deadline
@@ -273,7 +279,7 @@ def feed_back(actor: Actor, round_id: str, on: date, unit_keys: list[str] | None
                       if problem.problem_class == "deadline" else None)
             _transition(problem, PA.FEED_BACK, PS.FED_BACK.value, actor, data={"case_id": str(case.id), "on": on.isoformat()},
                         set_fields={"case_id": case.id, "fed_back_at": _at_noon(on), "due_on": due_on,
-                                    "due_at": _clock(problem.problem_class, due_on, problem.milestones)})
+                                    **_clock_fields(_clock(problem.problem_class, due_on, problem.milestones))})
         cases.append(Rectification.objects.get(id=case.id))
     return cases
 
@@ -290,11 +296,9 @@ def _case_for(actor: Actor, found: InspectionRound, problem: RectificationProble
         unit_name=unit_name(problem), fed_back_on=on.isoformat(),
         plan_due_at=rect.end_of_day(on + timedelta(days=found.plan_days)),
         report_due_at=rect.end_of_day(rect.add_months(on, found.report_months)),
-        status=CS.FED_BACK.value, version=1,
-        events=[lifecycle.first_event(CA.FEED_BACK.value, CS.FED_BACK.value, actor,
-                                      data={"problems": count, "on": on.isoformat()})])
+        status=CS.FED_BACK.value)
     try:
-        case.save(force_insert=True)
+        lifecycle.create(case, rect.CASE_MACHINE, CA.FEED_BACK, actor, data={"problems": count, "on": on.isoformat()})
     except NotUniqueError:
         return Rectification.objects.get(round_id=found.id, unit_key=problem.unit_key)
     return case
@@ -382,9 +386,8 @@ def decide_plan(actor: Actor, case_id: str, approve: bool, note: str | None) -> 
                       "responsible_user_id": item.responsible_user_id, "responsible_name": item.responsible_name}
             if problem.problem_class == "deadline" and item.due_on:
                 fields["due_on"] = item.due_on
-                fields["due_at"] = _clock("deadline", item.due_on, [])
-                if fields["due_at"] != problem.due_at:
-                    fields.update(overdue=False, escalation_level=0, sla_marks={})
+                due_at = _clock("deadline", item.due_on, [])
+                fields.update(_clock_fields(due_at, reset=due_at != problem.due_at))
             return _transition(problem, PA.MEASURES, PS.RECTIFYING.value, actor,
                                data={"revision": plan.revision, "due_on": item.due_on}, set_fields=fields)
         _retrying(lambda item=item: RectificationProblem.objects.get(id=item.problem_id), change)
@@ -425,23 +428,10 @@ def report_progress(actor: Actor, problem_id: str, note: str, photo_ids=None, do
         milestones = list(problem.milestones)
         milestones[milestone - 1].done_at, milestones[milestone - 1].done_note = now, note
         due_at = _clock("long_term", None, milestones)
-        fields = {"milestones": milestones, "due_at": due_at}
-        if due_at != problem.due_at:
-            fields.update(overdue=False, escalation_level=0, sla_marks={})
+        fields = {"milestones": milestones, **_clock_fields(due_at, reset=due_at != problem.due_at)}
         data["milestone"] = milestone
     return _transition(problem, PA.PROGRESS, problem.status, actor, note=note, data=data or None,
                        set_fields=fields or None)
-
-
-def _read_upload(upload, limit_mb: int) -> bytes:
-    limit = limit_mb * 1024 * 1024
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        from .photos import PayloadTooLarge
-        raise PayloadTooLarge(_("The file is larger than the limit of %(limit)s MB.", limit=limit_mb))
-    if not data:
-        raise InvalidInput(_("The file is empty."), errors={"file": ["Empty file."]})
-    return data
 
 
 def add_evidence(actor: Actor, problem_id: str, upload) -> tuple[str, object, bool]:
@@ -469,39 +459,17 @@ def add_evidence(actor: Actor, problem_id: str, upload) -> tuple[str, object, bo
     return kind, stored, created
 
 
-def _store_document(actor: Actor, problem: RectificationProblem, upload) -> tuple[EvidenceDocument, bool]:
-    data = _read_upload(upload, current_app.config["EVIDENCE_MAX_MB"])
-    try:
-        kind = documents.sniff(data, EVIDENCE_KINDS)
-    except documents.DocumentRejected as exc:
-        error = UnsupportedDocument if exc.kind == "unsupported" else InvalidInput
-        raise error(_("Evidence documents are PDF, DOCX or XLSX (photos go through the photo upload): "
-                      "%(reason)s", reason=_(str(exc))), errors={"file": [_(str(exc))]})
-    digest = hashlib.sha256(data).hexdigest()
-    existing = EvidenceDocument.objects(problem_id=problem.id, sha256=digest).first()
-    if existing:
-        return existing, False
-    name = (upload.filename or f"evidence.{kind}").replace("/", "_").replace("\\", "_")[:200]
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    doc = EvidenceDocument(county_code=problem.county_code, problem_id=problem.id, uploaded_by=actor.id,
-                           filename=f"{stem}.{kind}", kind=kind, content_type=documents.CONTENT_TYPES[kind],
-                           size=len(data), sha256=digest)
-    doc.file.put(data, content_type=doc.content_type, filename=doc.filename)
-    try:
-        doc.save(force_insert=True)
-    except NotUniqueError:
-        doc.file.delete()
-        return EvidenceDocument.objects.get(problem_id=problem.id, sha256=digest), False
-    return doc, True
+def _store_document(actor: Actor, problem: RectificationProblem, upload) -> tuple[Attachment, bool]:
+    data = documents.read_upload(upload, documents.document_limit())
+    return documents.store(actor, county_code=problem.county_code, owner=f"problem:{problem.id}", kind="evidence",
+                           data=data, accepted=EVIDENCE_KINDS, filename=upload.filename or "evidence")
 
 
-def open_document(actor: Actor, document_id: str) -> tuple[EvidenceDocument, bytes]:
-    doc = EvidenceDocument.objects(id=document_id).first() if ObjectId.is_valid(document_id) else None
-    if doc is None:
-        raise NotFound(_("No document %(id)s that you can see.", id=document_id))
-    try:
-        get_problem(actor, str(doc.problem_id))
-    except NotFound:
+def open_document(actor: Actor, document_id: str) -> tuple[Attachment, bytes]:
+    """An evidence document of a problem `actor` may see."""
+    doc = Attachment.objects(id=document_id, kind="evidence").first() if ObjectId.is_valid(document_id) else None
+    owner = doc.owner.split(":", 1)[1] if doc else None
+    if doc is None or not can_see(actor, owner):
         raise NotFound(_("No document %(id)s that you can see.", id=document_id))
     return doc, doc.file.read()
 
@@ -671,10 +639,9 @@ def reopen_from_finding(finding: Finding) -> RectificationProblem | None:
                        note=finding.description, data={"finding_id": str(finding.id)}, inc={"reopen_count": 1},
                        set_fields={"closed_at": None, "closed_by": None, "check_outcome": None,
                                    "closure_requested_at": None, "due_on": due_on,
-                                   "due_at": rect.end_of_day(date.fromisoformat(due_on)),
+                                   **_clock_fields(rect.end_of_day(date.fromisoformat(due_on)), reset=True),
                                    "problem_class": "deadline" if problem.problem_class == "immediate"
-                                   else problem.problem_class,
-                                   "overdue": False, "escalation_level": 0, "sla_marks": {}})
+                                   else problem.problem_class})
 
 
 # ---------------------------------------------------------------- 责任交接
@@ -710,55 +677,31 @@ def hand_over_problems(actor: Actor, org: PartyOrganisation, leaving, successor,
     return moved
 
 
-# ---------------------------------------------------------------- the sweep (超期 · 督办)
+# ---------------------------------------------------------------- the reply clock (超期 · 督办)
 
-ROW = {"_id": 1, "version": 1, "status": 1, "county_code": 1, "number": 1, "title": 1, "due_at": 1,
-       "unit_key": 1}
-STAGES = (
-    # stage, days after the clock, "not yet" condition, fields set, action, event data
-    ("overdue", 0, {"overdue": {"$ne": True}}, {"overdue": True}, PA.OVERDUE, {}),
-    ("escalate1", 1, {"escalation_level": {"$lt": 1}}, {"escalation_level": 1}, PA.ESCALATE, {"level": 1}),
-    ("escalate2", rect.ESCALATE_AFTER_DAYS, {"escalation_level": {"$lt": 2}}, {"escalation_level": 2},
-     PA.ESCALATE, {"level": 2}),
-)
-
-
-def sweep(now: datetime | None = None, run_id: str | None = None) -> dict:
-    """Flag problems past their clock (a 限期 deadline, a 长期 milestone) as overdue and
-    escalate them (督办: the organisation's 第一责任人 after a day, the office's list after
-    three), and flag units late with their plan or report. Each stage is one indexed range
-    query and one bulk write of conditional updates, each marked once whatever the number
-    of runs. Returns {stage: how many this run marked}."""
+def _notify(stage: str, run_id: str, rows: list[dict]) -> None:
+    """The office hears of the problems a run marked, one notice per stage and county."""
     from . import notifications
-    now = now or utcnow()
-    run_id = run_id or uuid.uuid4().hex
-    counts = {}
-    problems = RectificationProblem._get_collection()
-    for name, days, not_yet, fields, action, data in STAGES:
-        guard = {"due_at": {"$lte": now - timedelta(days=days)}, **not_yet}
-        rows = list(problems.find({"status": {"$in": OPEN}, **guard}, ROW))
-        counts[name] = lifecycle.transition_many(
-            RectificationProblem, rows, rect.PROBLEM_MACHINE, action.value, guard=guard,
-            set_fields={**fields, f"sla_marks.{name}": run_id, "sla_run": run_id}, data={**data, "run": run_id})
-    cases = Rectification._get_collection()
-    for name, clock, flag, statuses, action in (
-            ("plan_overdue", "plan_due_at", "plan_overdue",
-             [CS.FED_BACK.value, CS.PLAN_RETURNED.value], CA.PLAN_OVERDUE),
-            ("report_overdue", "report_due_at", "report_overdue", [CS.RECTIFYING.value], CA.REPORT_OVERDUE)):
-        guard = {clock: {"$lte": now}, flag: {"$ne": True}}
-        rows = list(cases.find({"status": {"$in": statuses}, **guard}, {"_id": 1, "version": 1, "status": 1}))
-        counts[name] = lifecycle.transition_many(Rectification, rows, rect.CASE_MACHINE, action.value,
-                                                 guard=guard, set_fields={flag: True}, data={"run": run_id})
-    # The notifications name the problems this run marked (the mark is the gate: each once).
-    groups: dict[tuple, list] = defaultdict(list)
-    for row in problems.find({"sla_run": run_id}, {**ROW, "sla_marks": 1}):
-        for name, *_rest in STAGES:
-            if row.get("sla_marks", {}).get(name) == run_id:
-                groups[(name, row["county_code"])].append(row)
-    for (name, county), rows in groups.items():
-        notifications.publish(key=f"problem_{name}:{run_id}:{county}", kind=f"problem_{name}",
-                              county_code=county, department_code=None, audience="office", tickets=rows,
+    by_county: dict[str, list] = defaultdict(list)
+    for row in rows:
+        by_county[row["county_code"]].append(row)
+    for county, marked in by_county.items():
+        notifications.publish(key=f"problem_{stage}:{run_id}:{county}", kind=f"problem_{stage}",
+                              county_code=county, department_code=None, audience="office", tickets=marked,
                               department_name="")
-    if any(counts.values()):
-        log.info("rectification sweep %s: %s", run_id, counts)
-    return counts
+
+
+# A problem past its clock (a 限期 deadline, a 长期 milestone) is overdue, then escalated
+# (督办: the unit's 第一责任人 after one working day, the office's list after three).
+PROBLEM_CLOCK = reply_clock.Clock(
+    kind="problems", model=RectificationProblem, machine=rect.PROBLEM_MACHINE,
+    stages=reply_clock.reply_stages(tuple(OPEN), remind=False),
+    row={f: 1 for f in ("county_code", "number", "title", "due_at", "unit_key")}, notify=_notify)
+# A unit late with its plan or its report is flagged (the office's page lists it).
+CASE_CLOCK = reply_clock.Clock(
+    kind="rectifications", model=Rectification, machine=rect.CASE_MACHINE, stages=(
+        reply_clock.Stage("plan_overdue", "plan_due_at", (CS.FED_BACK.value, CS.PLAN_RETURNED.value),
+                          {"plan_overdue": {"$ne": True}}, {"plan_overdue": True}, CA.PLAN_OVERDUE.value),
+        reply_clock.Stage("report_overdue", "report_due_at", (CS.RECTIFYING.value,),
+                          {"report_overdue": {"$ne": True}}, {"report_overdue": True}, CA.REPORT_OVERDUE.value)),
+    row={"county_code": 1})

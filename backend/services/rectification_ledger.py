@@ -8,8 +8,8 @@ from bson import ObjectId
 from ..domain.problems import CATEGORY_LABELS
 from ..domain.rectification import STATUS_LABELS
 from ..domain.rounds import CLASS_LABELS
-from ..models import EvidenceDocument, RectificationProblem
 from ..domain.privacy import mask
+from ..models import Attachment, RectificationProblem
 from .ledger import _when
 
 HEADERS = ("问题编号", "被巡察单位", "村", "类别", "问题", "整改类型", "整改措施", "责任人", "责任领导",
@@ -33,8 +33,8 @@ def rows(county_code: str, params: dict) -> Iterator[tuple[str, list]]:
     villages = {v.code: v.name for v in Village.objects(county_code=county_code).only("code", "name")}
     problems = list(RectificationProblem.objects(county_code=county_code, round_id=round_id)
                     .exclude("events").order_by("unit_key", "number").as_pymongo())
-    documents = {d["_id"]: d["filename"] for d in EvidenceDocument.objects(
-        problem_id__in=[p["_id"] for p in problems]).only("id", "filename").as_pymongo()}
+    documents = {d["_id"]: d["filename"] for d in Attachment.objects(
+        owner__in=[f"problem:{p['_id']}" for p in problems], kind="evidence").only("id", "filename").as_pymongo()}
     now = utcnow()
     for p in problems:
         unit = names.get(p["unit_key"], p["unit_key"])

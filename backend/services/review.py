@@ -1,11 +1,13 @@
-"""The 问题底稿 review queue: every finding that needs action is an entry; the round's
-组长 approves it (with its class and type), sends it back to its author with a reason,
-merges it into another entry, or does not accept it. `_transition` is the only writer of
-an entry; each decision is one version-guarded update with its event.
+"""The 问题底稿 review queue: every finding that needs action, and every villager's report
+(码上巡视, Open311), is an entry; the round's 组长 (the office, outside any round) approves
+it (with its class and type), sends it back to its author with a reason, merges it into
+another entry, or does not accept it. `_transition` is the only writer of an entry; each
+decision is one version-guarded update with its event.
 
-The queue holds entries of any source: `source_kind` "finding" today. Another kind (the
-villagers' reports of 码上巡视) joins it by calling `queue()` with its own kind and
-registering how a decision reaches its source in `SOURCES`.
+Each source kind registers in `SOURCES` how a decision reaches its source: an inspector's
+finding mirrors the decision to the phone (sync); a report is decided by it
+(`public_reports.apply_review`). A report has no author: the reviewer completes its 底稿
+fields when approving it, and it cannot be sent back.
 """
 from collections.abc import Callable
 from datetime import date
@@ -16,7 +18,7 @@ from mongoengine.queryset.visitor import Q
 
 from ..auth import Actor
 from ..domain.codes import RESTRICTED_CATEGORIES, Role
-from ..domain.rounds import (RECTIFIED_TYPES, REVIEW_MACHINE, ProblemType, RectificationClass,
+from ..domain.rounds import (RECTIFIED_TYPES, REVIEW_MACHINE, Phase, ProblemType, RectificationClass,
                              ReviewAction, ReviewStatus)
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..i18n import _
@@ -30,7 +32,7 @@ RS = ReviewStatus
 
 # ---------------------------------------------------------------- sources
 
-def _mirror_to_finding(entry: ReviewEntry) -> None:
+def _mirror_to_finding(entry: ReviewEntry, actor: Actor | None) -> None:
     """The inspector's phone learns every decision through its sync feed (the finding)."""
     Finding.objects(id=entry.source_id).update_one(
         set__review_status=entry.status,
@@ -38,19 +40,25 @@ def _mirror_to_finding(entry: ReviewEntry) -> None:
         **changes.stamp())
 
 
-# source kind -> what a decision does to the source (None: nothing)
-SOURCES: dict[str, Callable[[ReviewEntry], None] | None] = {"finding": _mirror_to_finding}
+def _decide_report(entry: ReviewEntry, actor: Actor | None) -> None:
+    from . import public_reports
+    public_reports.apply_review(entry, actor)
 
 
-def _after(entry: ReviewEntry) -> ReviewEntry:
+# source kind -> what a change of the entry does to its source (None: nothing)
+SOURCES: dict[str, Callable[[ReviewEntry, Actor | None], None] | None] = {
+    "finding": _mirror_to_finding, "public_report": _decide_report}
+
+
+def _after(entry: ReviewEntry, actor: Actor | None) -> ReviewEntry:
     hook = SOURCES.get(entry.source_kind)
     if hook:
-        hook(entry)
+        hook(entry, actor)
     return entry
 
 
 def _transition(entry: ReviewEntry, action, target, actor: Actor | None, **kw) -> ReviewEntry:
-    return _after(lifecycle.transition(entry, REVIEW_MACHINE, action, target, actor, **kw))
+    return _after(lifecycle.transition(entry, REVIEW_MACHINE, action, target, actor, **kw), actor)
 
 
 # ---------------------------------------------------------------- joining the queue
@@ -61,15 +69,12 @@ def queue(*, source_kind: str, source_id, county_code: str, round_id, task_id, a
     existing = ReviewEntry.objects(source_kind=source_kind, source_id=source_id).first()
     if existing:
         return existing
-    now = utcnow()
     entry = ReviewEntry(source_kind=source_kind, source_id=source_id, county_code=county_code,
                         round_id=round_id, task_id=task_id, author_id=author_id, village_code=village_code,
                         township_code=township_code, immediate_mark=immediate_mark, status=RS.PENDING.value,
-                        version=1, created_at=now, updated_at=now, **fields,
-                        events=[lifecycle.first_event(ReviewAction.QUEUE.value, RS.PENDING.value, None,
-                                                      data={"source": source_kind})])
+                        **fields)
     try:
-        entry.save(force_insert=True)
+        lifecycle.create(entry, REVIEW_MACHINE, ReviewAction.QUEUE, None, data={"source": source_kind})
     except NotUniqueError:
         return ReviewEntry.objects.get(source_kind=source_kind, source_id=source_id)
     return entry
@@ -83,6 +88,8 @@ def _finding_fields(finding: Finding) -> dict:
 
 
 def queue_finding(finding: Finding) -> ReviewEntry:
+    if finding.public_report_id:   # a report approved as 立行立改: reviewed already, as the report
+        return ReviewEntry.objects.get(source_kind="public_report", source_id=finding.public_report_id)
     task = InspectionTask.objects(id=finding.task_id).only("round_id").first()
     entry = queue(source_kind="finding", source_id=finding.id, county_code=finding.county_code,
                   round_id=task.round_id if task else None, task_id=finding.task_id,
@@ -92,6 +99,34 @@ def queue_finding(finding: Finding) -> ReviewEntry:
     if finding.review_status is None:
         Finding.objects(id=finding.id, review_status=None).update_one(set__review_status=entry.status)
     return entry
+
+
+def _round_of(county_code: str, task_id, village_code: str | None):
+    """Whose queue: the round of the task (the QR code of a round's task), or else the round
+    whose team is in the village now (进驻, 巡察); None (the office) outside any round."""
+    if task_id:
+        task = InspectionTask.objects(id=task_id).only("round_id").first()
+        return task.round_id if task else None
+    if village_code:
+        found = InspectionRound.objects(county_code=county_code, villages__code=village_code,
+                                        status__in=[Phase.ENTRY.value, Phase.INSPECTION.value]) \
+            .only("id").order_by("-created_at").first()
+        return found.id if found else None
+    return None
+
+
+def queue_report(report) -> ReviewEntry:
+    """A villager's report joins the queue of whoever reviews an inspector's finding of the
+    same task or village. Its title is its text's beginning; its description the text with
+    phone and ID numbers masked (the reviewer reads the whole report in the entry)."""
+    from ..domain.privacy import mask
+    text = report.text.strip()
+    return queue(source_kind="public_report", source_id=report.id, county_code=report.county_code,
+                 round_id=_round_of(report.county_code, report.task_id, report.village_code),
+                 task_id=report.task_id, author_id=None, village_code=report.village_code,
+                 township_code=report.township_code,
+                 fields={"category": report.category, "title": text if len(text) <= 40 else text[:39] + "…",
+                         "description": mask(text)})
 
 
 def record_dispatch(finding: Finding, ticket) -> None:
@@ -198,11 +233,11 @@ def _milestones(items: list[dict], allow_past: bool) -> list[Milestone]:
                       else m["due_on"]) for m in items]
 
 
-def _decision(actor: Actor, entry: ReviewEntry, data: dict, allow_past: bool) -> ReviewDecision:
+def _decision(actor: Actor, entry: ReviewEntry, data: dict, allow_past: bool, category: str | None) -> ReviewDecision:
     kind = data["problem_type"]
     klass = data.get("problem_class")
     errors = {}
-    if entry.category in RESTRICTED_CATEGORIES and kind != ProblemType.CLUE:
+    if category in RESTRICTED_CATEGORIES and kind != ProblemType.CLUE:
         errors["problem_type"] = ["A misconduct entry is a clue (线索): it never enters the ticket loop."]
     if kind in RECTIFIED_TYPES and not klass:
         errors["problem_class"] = ["Required for a problem: immediate, deadline or long_term."]
@@ -224,20 +259,56 @@ def _decision(actor: Actor, entry: ReviewEntry, data: dict, allow_past: bool) ->
                           milestones=milestones, department_code=data.get("department_code"),
                           responsible_post=data.get("responsible_post")
                           or entry.responsible_subject.get("post") or "secretary",
-                          note=data.get("note"), decided_by=actor.id, decided_at=utcnow())
+                          note=data.get("note"), public_reply=data.get("public_reply"), decided_by=actor.id,
+                          decided_at=utcnow())
+
+
+# The 底稿 fields a reviewer completes on a villager's report (an inspector's are the author's).
+COMPLETED = ("village_code", "category", "severity", "title", "description", "fact_basis", "policy_basis",
+             "responsibility_basis")
+
+
+def _completed(entry: ReviewEntry, data: dict) -> dict:
+    """The fields the reviewer completed on a report's entry: all of them before it becomes
+    a problem (organisation or department); refused on an inspector's entry."""
+    given = {name: data[name] for name in COMPLETED if data.get(name)}
+    if entry.source_kind != "public_report":
+        if given or data.get("public_reply"):
+            raise InvalidInput(_("An inspector's entry is corrected by its author: send it back with the reason."),
+                               errors={name: [_("Only a villager's report is completed by its reviewer.")]
+                                       for name in [*given, *(["public_reply"] if data.get("public_reply") else [])]})
+        return {}
+    fields = {name: given.get(name) or getattr(entry, name) for name in COMPLETED}
+    if given.get("village_code") and given["village_code"] != entry.village_code:
+        from ..models import Village
+        village = Village.objects(code=given["village_code"], county_code=entry.county_code).first()
+        if village is None:
+            raise InvalidInput(_("No village %(code)s in this county.", code=given["village_code"]),
+                               errors={"village_code": [_("Unknown village.")]})
+        fields["township_code"] = village.township_code
+    if data["problem_type"] in RECTIFIED_TYPES:
+        missing = [name for name in COMPLETED if not fields.get(name)]
+        if missing:
+            raise InvalidInput(_("Complete the report before approving it as a problem: %(fields)s.",
+                                 fields=", ".join(missing)),
+                               errors={name: [_("Required to approve a villager's report as a problem.")]
+                                       for name in missing})
+    return {name: value for name, value in fields.items() if value != getattr(entry, name)}
 
 
 def approve(actor: Actor, entry_id: str, data: dict, *, allow_past: bool = False) -> ReviewEntry:
     """Approve an entry with its class and type. An organisation's or a department's problem
     becomes a rectification problem (立行立改 also opens its department ticket now); a clue
-    or a suggestion is handed off to its own loop."""
+    or a suggestion is handed off to its own loop. A villager's report is completed here by
+    its reviewer (category, severity, the three bases), and its receipt follows."""
     from . import rectification
     entry = get_reviewable(actor, entry_id, data.get("version"))
-    decision = _decision(actor, entry, data, allow_past)
+    completed = _completed(entry, data)
+    decision = _decision(actor, entry, data, allow_past, completed.get("category") or entry.category)
     problem_id = ObjectId() if decision.problem_type in RECTIFIED_TYPES else None
     approved = _transition(entry, ReviewAction.APPROVE, RS.APPROVED.value, actor, note=decision.note,
                            data={"problem_type": decision.problem_type, "problem_class": decision.problem_class},
-                           set_fields={"decision": decision, "problem_id": problem_id})
+                           set_fields={**completed, "decision": decision, "problem_id": problem_id})
     if problem_id:
         rectification.open_problem(approved, problem_id, actor)
     else:
@@ -249,13 +320,14 @@ def send_back(actor: Actor, entry_id: str, reason: str, version: int | None = No
     """退回: back to its author with the reason; the author resubmits a new revision."""
     entry = get_reviewable(actor, entry_id, version)
     if entry.source_kind != "finding":
-        raise Conflict(_("Only an inspector's entry can be sent back to its author."), code="no_author")
+        raise Conflict(_("A villager's report has no author to send it back to: approve it (completing it "
+                         "yourself), or reject it with the reason the reporter reads."), code="no_author")
     return _transition(entry, ReviewAction.RETURN, RS.RETURNED.value, actor, note=reason,
                        data={"revision": entry.revision}, set_fields={"return_reason": reason})
 
 
 def reject(actor: Actor, entry_id: str, reason: str, version: int | None = None) -> ReviewEntry:
-    """不予采纳, with the reason."""
+    """不予采纳, with the reason (a villager's report: not accepted, the reason shown on its receipt)."""
     entry = get_reviewable(actor, entry_id, version)
     return _transition(entry, ReviewAction.REJECT, RS.REJECTED.value, actor, note=reason,
                        set_fields={"return_reason": reason})
@@ -283,4 +355,10 @@ def merge(actor: Actor, entry_id: str, into_id: str, note: str | None, version: 
 
 
 def detail(actor: Actor, entry_id: str) -> ReviewEntry:
-    return get_reviewable(actor, entry_id)
+    """One entry; a villager's report's with the report itself (the whole text and the
+    reporter's phone, for its reviewer: each view recorded on the report)."""
+    entry = get_reviewable(actor, entry_id)
+    if entry.source_kind == "public_report":
+        from . import public_reports
+        entry.report = public_reports.for_reviewer(actor, entry.source_id)
+    return entry

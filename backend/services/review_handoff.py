@@ -5,7 +5,8 @@ department the reviewer named (services/suggestions.py).
 The decision (its type, the department a suggestion is for, the reviewer's note) is
 already recorded on the entry with its event; `handed_off` says where it went
 (`clue:<id>`, `suggestion:<id>`). Each target is created once per entry (a clue by its
-finding, a suggestion by its entry), so running the hand-off again is harmless.
+finding or villager's report, a suggestion by its entry), so running the hand-off again
+is harmless.
 """
 from ..auth import Actor
 from ..models import Finding, ReviewEntry
@@ -17,6 +18,9 @@ def hand_off(actor: Actor, entry: ReviewEntry) -> str | None:
     kind = entry.decision.problem_type if entry.decision else None
     if kind == "clue" and entry.source_kind == "finding":
         target = clues.register_from_finding(actor, Finding.objects.get(id=entry.source_id))
+    elif kind == "clue" and entry.source_kind == "public_report":
+        from . import public_reports
+        target = public_reports.register_clue(actor, entry)
     elif kind == "suggestion":
         target = suggestions.from_review(actor, entry, department_code=entry.decision.department_code,
                                          title=entry.title, content=entry.description or entry.title,

@@ -143,7 +143,6 @@ def create(actor: Actor, data: dict) -> InspectionRound:
     county_settings = settings(actor.county_code)
     villages = [RoundVillage(code=c, name=known[c].name, township_code=known[c].township_code,
                              organisation_id=organisations.for_village(known[c]).id) for c in codes]
-    now = utcnow()
     found_round = InspectionRound(
         county_code=actor.county_code, city_code=actor.county_code[:4], province_code=actor.county_code[:2],
         name=data["name"], villages=villages, department_codes=departments, team=team,
@@ -152,10 +151,8 @@ def create(actor: Actor, data: dict) -> InspectionRound:
         feedback_on=data["feedback_on"].isoformat() if data.get("feedback_on") else None,
         plan_days=data.get("plan_days") or county_settings.plan_days,
         report_months=data.get("report_months") or county_settings.report_months,
-        status=Phase.ENTRY.value, version=1, created_by=actor.id, created_at=now, updated_at=now,
-        events=[lifecycle.first_event(RoundAction.CREATE.value, Phase.ENTRY.value, actor)])
-    found_round.save(force_insert=True)
-    return found_round
+        status=Phase.ENTRY.value, created_by=actor.id)
+    return lifecycle.create(found_round, ROUND_MACHINE, RoundAction.CREATE, actor)
 
 
 def _transition(found: InspectionRound, action, target: str, actor: Actor | None, **kw) -> InspectionRound:

@@ -2,6 +2,7 @@
 (GET stats/common-problems) or a round's report, answered by the department with the
 measures taken and the rules changed, accepted or sent back by the office. A reply owed
 past its deadline is reminded (催办), flagged overdue and escalated (督办) like a ticket."""
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from bson import ObjectId
@@ -18,7 +19,7 @@ from ..errors import InvalidInput, NotFound
 from ..i18n import _
 from ..models import Suggestion, Ticket
 from ..models.common import utcnow
-from . import departments, followups
+from . import departments, followups, reply_clock
 
 S = SuggestionStatus
 TALLIES = followups.Tallies("suggestion", Suggestion, domain.FIELDS, domain.contribution)
@@ -174,25 +175,23 @@ def in_month(county_code: str, start: datetime, end: datetime) -> list[Suggestio
     return list(query.exclude("events").order_by("department_code", "created_at")[:500])
 
 
-def sweep(now: datetime | None = None, run_id: str | None = None) -> dict:
-    return followups.sweep(Suggestion, domain.MACHINE, TALLIES, domain.OWED, _notify, now, run_id)
-
-
 AUDIENCES = {"remind": "department", "overdue": "department", "escalate1": "department_head",
              "escalate2": "office"}
 
 
-def _notify(stage: str, run_id: str, marked: list[Suggestion]) -> None:
-    from collections import defaultdict
-
+def _notify(stage: str, run_id: str, marked: list[dict]) -> None:
     from . import notifications
     groups = defaultdict(list)
     for s in marked:
-        groups[(s.county_code, s.department_code)].append(
-            {"_id": s.id, "number": s.number, "title": s.title, "due_at": s.due_at})
+        groups[(s["county_code"], s["department_code"])].append(
+            {"_id": s["_id"], "number": s["number"], "title": s["title"], "due_at": s.get("due_at")})
     for (county, department), rows in groups.items():
         notifications.publish(key=f"suggestion_{stage}:{run_id}:{county}:{department}",
                               kind=f"suggestion_{stage}", county_code=county, department_code=department,
                               audience=AUDIENCES[stage], tickets=rows)
 
 
+# 催办 the department before the reply is due, flag it overdue, 督办 its head, then the office.
+CLOCK = reply_clock.Clock(
+    kind="suggestions", model=Suggestion, machine=domain.MACHINE, stages=reply_clock.reply_stages(domain.OWED),
+    row={f: 1 for f in (*domain.FIELDS, "number", "title", "due_at")}, notify=_notify, record=TALLIES.record)
