@@ -325,6 +325,40 @@ def test_escalation_counts_working_days_on_chinas_calendar(api, fed_back):
     assert level_at(datetime(2026, 10, 10, 11, tzinfo=UTC)) == (True, 2)
 
 
+def test_a_problem_past_escalation_2_is_on_the_underperforming_list_and_answers_for_its_organisation(api, fed_back):
+    """整改不力: a problem on the office's 督办 list is listed for the office to act on; a 问责
+    decision against it, or against its party organisation, counts by organisation."""
+    from workers.jobs import sweep_reply_clocks
+    world, p = fed_back, fed_back["problems"]
+    approved_plan(api, world)
+    listed = ok(api.get("/api/v1/accountability/underperforming", as_="office"))["items"]
+    assert not [i for i in listed if i["kind"] == "problem"]
+    road = ok(api.get(f"/api/v1/problems/{p['road']}", as_="office"))
+    sweep_reply_clocks((datetime.fromisoformat(road["escalate2_at"]) + timedelta(minutes=1)).isoformat())
+    listed = ok(api.get("/api/v1/accountability/underperforming", as_="office"))["items"]
+    item = next(i for i in listed if i["kind"] == "problem" and i["id"] == p["road"])
+    assert item["reasons"] == ["escalated"] and item["escalation_level"] == 2
+    assert item["organisation_name"] and item["decisions"] == []
+
+    org = organisation_of(api, YANGDONG)
+    today = datetime.now(UTC).date().isoformat()
+    for kind, target in (("problem", p["road"]), ("organisation", org["id"])):
+        r = api.post("/api/v1/accountability/decisions", as_="office", json={
+            "target_kind": kind, "target_id": target, "person_name": "张明", "person_position": "村党支部书记",
+            "form": "interview", "decided_on": today, "reason": "整改不力"})
+        assert r.status_code == 201, r.get_json()
+        assert r.get_json()["organisation_code"] == org["id"]
+    listed = ok(api.get("/api/v1/accountability/underperforming", as_="office"))["items"]
+    assert len(next(i for i in listed if i["id"] == p["road"])["decisions"]) == 1
+    figures = ok(api.get("/api/v1/accountability/figures", as_="office"))
+    assert [(o["code"], o["name"], o["interview"]) for o in figures["organisations"]] == [(org["id"], org["name"], 2)]
+    # another county's problem is no target
+    r = api.post("/api/v1/accountability/decisions", as_="office", json={
+        "target_kind": "problem", "target_id": "0123456789abcdef01234567", "person_name": "张明",
+        "form": "interview", "decided_on": today, "reason": "整改不力"})
+    assert r.status_code == 422
+
+
 def test_overdue_is_counted_from_the_clock_without_waiting_for_the_sweep(api, fed_back):
     """Feedback dated 40 days back: a 30-day deadline passed 10 days ago."""
     world = fed_back

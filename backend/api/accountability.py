@@ -18,8 +18,9 @@ blp = Blueprint("accountability", __name__, url_prefix="/api/v1/accountability",
 class AccountabilityDecisionSchema(Schema):
     id = fields.Str(dump_only=True)
     number = fields.Str(dump_only=True, metadata={"example": "371323-WZ-2026-0001"})
-    target_kind = fields.Str(required=True, metadata={"description": "ticket or suggestion (problem and "
-                                                                     "organisation once they exist)"})
+    target_kind = fields.Str(required=True, metadata={
+        "description": "ticket, suggestion, problem (a round's rectification problem) or organisation "
+                       "(an inspected party organisation)"})
     target_id = fields.Str(required=True)
     target_label = fields.Str(dump_only=True)
     department_code = fields.Str(load_default=None, allow_none=True, metadata={
@@ -57,7 +58,8 @@ class UnderperformingQuerySchema(Schema):
 
 
 class UnderperformingItemSchema(Schema):
-    kind = fields.Str(metadata={"enum": ["ticket", "suggestion"]})
+    kind = fields.Str(metadata={"enum": ["ticket", "suggestion", "problem"]})
+    organisation_name = fields.Str(allow_none=True, metadata={"description": "a problem's party organisation"})
     id = fields.Str()
     number = fields.Str()
     title = fields.Str()

@@ -13,9 +13,9 @@ class Form(str, Enum):
 FORM_LABELS = {Form.INTERVIEW: "约谈", Form.PUBLIC_CRITICISM: "通报批评", Form.ADMONITION: "诫勉",
                Form.ORGANISATIONAL: "组织处理", Form.DISCIPLINARY: "纪律处分"}
 
-# The kinds of object a decision can answer for, linked by kind + id. Rectification
-# problems and party organisations (the rounds' issue) register their kinds at merge.
-TARGET_KINDS = ("ticket", "suggestion")
+# The kinds of object a decision can answer for, linked by kind + id: tickets, suggestions,
+# a round's rectification problems and the inspected party organisations.
+TARGET_KINDS = ("ticket", "suggestion", "problem", "organisation")
 
 # 整改不力: what puts an item on the office's list to act on.
 REOPENED_AT_LEAST = 2

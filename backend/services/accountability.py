@@ -20,7 +20,9 @@ from ..domain.followups import local_day
 from ..domain.states import OPEN_STATES
 from ..errors import InvalidInput, NotFound
 from ..i18n import _
-from ..models import AccountabilityDecision, Attachment, Suggestion, Ticket
+from ..domain.rectification import OPEN_PROBLEM_STATES
+from ..models import (AccountabilityDecision, Attachment, PartyOrganisation, RectificationProblem, Suggestion,
+                      Ticket)
 from ..models.common import utcnow
 from . import departments, documents, followups
 
@@ -44,7 +46,21 @@ def _suggestion(actor: Actor, target_id: ObjectId) -> dict | None:
     return found and {"label": f"{found.number} {found.title}", "department_code": found.department_code}
 
 
-TARGETS: dict[str, Callable[[Actor, ObjectId], dict | None]] = {"ticket": _ticket, "suggestion": _suggestion}
+def _problem(actor: Actor, target_id: ObjectId) -> dict | None:
+    """A round's rectification problem: its unit (a party organisation, or a department) answers."""
+    found = RectificationProblem.objects(id=target_id, county_code=actor.county_code).only(
+        "number", "title", "department_code", "organisation_id").first()
+    return found and {"label": f"{found.number} {found.title}", "department_code": found.department_code,
+                      "organisation_code": str(found.organisation_id) if found.organisation_id else None}
+
+
+def _organisation(actor: Actor, target_id: ObjectId) -> dict | None:
+    found = PartyOrganisation.objects(id=target_id, county_code=actor.county_code).only("name").first()
+    return found and {"label": found.name, "organisation_code": str(found.id)}
+
+
+TARGETS: dict[str, Callable[[Actor, ObjectId], dict | None]] = {
+    "ticket": _ticket, "suggestion": _suggestion, "problem": _problem, "organisation": _organisation}
 
 
 def register_target(kind: str, resolver: Callable[[Actor, ObjectId], dict | None]) -> None:
@@ -130,6 +146,7 @@ def list_decisions(actor: Actor, filters: dict, offset: int, limit: int) -> dict
 
 def figures(actor: Actor) -> dict:
     """Decisions by form, and by department and organisation with their forms."""
+    organisations = {str(o.id): o.name for o in PartyOrganisation.objects(county_code=actor.county_code).only("name")}
     c = TALLIES.read(actor.county_code)
     names = departments.names(actor.county_code)
     forms = [f.value for f in Form]
@@ -142,14 +159,15 @@ def figures(actor: Actor) -> dict:
             "by_form": [{"form": f.value, "label": FORM_LABELS[f], "decisions": c.get("form", {}).get(f.value, 0)}
                         for f in Form],
             "departments": rows("department", lambda code: names.get(code, code)),
-            "organisations": rows("organisation", lambda code: code)}
+            "organisations": rows("organisation", lambda code: organisations.get(code, code))}
 
 
 # ---------------------------------------------------------------- 整改不力
 
 def underperforming(actor: Actor, limit: int) -> dict:
-    """整改不力: tickets reopened twice or more, and open tickets and owed suggestions past
-    escalation level 2 — with the decisions already recorded against each."""
+    """整改不力: tickets and rectification problems reopened twice or more, and open tickets,
+    open problems and owed suggestions past escalation level 2 — with the decisions already
+    recorded against each."""
     county = actor.county_code
     ticket_fields = ("id", "number", "title", "status", "department_code", "reopen_count", "escalation_level",
                      "due_at", "created_at")
@@ -161,6 +179,12 @@ def underperforming(actor: Actor, limit: int) -> dict:
     suggestions = Suggestion.objects(county_code=county, status="sent",
                                      escalation_level__gte=domain.ESCALATION_LEVEL).only(
         "id", "number", "title", "status", "department_code", "escalation_level", "due_at").order_by("due_at")[:limit]
+    problems = RectificationProblem.objects(
+        Q(county_code=county)
+        & (Q(reopen_count__gte=domain.REOPENED_AT_LEAST)
+           | Q(status__in=list(OPEN_PROBLEM_STATES), escalation_level__gte=domain.ESCALATION_LEVEL))
+    ).only("id", "number", "title", "status", "department_code", "organisation_id", "reopen_count",
+           "escalation_level", "due_at").order_by("-escalation_level", "-reopen_count", "number")[:limit]
     items = []
     for t in tickets:
         reasons = []
@@ -175,6 +199,18 @@ def underperforming(actor: Actor, limit: int) -> dict:
         items.append({"kind": "suggestion", "id": s.id, "number": s.number, "title": s.title, "status": s.status,
                       "department_code": s.department_code, "reopen_count": 0,
                       "escalation_level": s.escalation_level, "due_at": s.due_at, "reasons": ["escalated"]})
+    organisations = {o.id: o.name for o in PartyOrganisation.objects(
+        id__in=[p.organisation_id for p in problems if p.organisation_id]).only("name")}
+    for p in problems:
+        reasons = []
+        if (p.reopen_count or 0) >= domain.REOPENED_AT_LEAST:
+            reasons.append("reopened")
+        if p.status in OPEN_PROBLEM_STATES and (p.escalation_level or 0) >= domain.ESCALATION_LEVEL:
+            reasons.append("escalated")
+        items.append({"kind": "problem", "id": p.id, "number": p.number, "title": p.title, "status": p.status,
+                      "department_code": p.department_code, "organisation_name": organisations.get(p.organisation_id),
+                      "reopen_count": p.reopen_count or 0, "escalation_level": p.escalation_level or 0,
+                      "due_at": p.due_at, "reasons": reasons})
     decided = {}
     for d in AccountabilityDecision.objects(county_code=county, target_id__in=[i["id"] for i in items]).only(
             "target_id", "number", "form"):
