@@ -87,8 +87,20 @@ def test_sms_waits_out_the_quiet_hours(api, submit, run_jobs, app, monkeypatch):
         [sms] = gateway.requests
         assert sms["json"]["to"] == ["13900001111"] and sms["headers"]["Authorization"] == "Bearer tok"
         assert VILLAGER not in sms["body"].decode() and ticket["number"] in sms["json"]["text"]
+        assert "工单" in sms["json"]["text"]
     finally:
         gateway.close()
+
+
+def test_an_sms_names_clues_suggestions_and_problems_as_what_they_are(app):
+    from backend.models import Notification
+    for kind, noun in (("remind", "工单"), ("clue_overdue", "线索"), ("suggestion_escalate1", "意见建议"),
+                       ("problem_escalate2", "整改问题")):
+        notification = Notification(kind=kind, payload={"label": "催办", "ticket_count": 1,
+                                                        "tickets": [{"number": "371323-2026-000001"}]})
+        text = notifications.sms_text(notification)
+        assert f"{noun}371323-2026-000001" in text, text
+        assert noun == "工单" or "工单" not in text
 
 
 def test_mask_phones_reaches_every_string():

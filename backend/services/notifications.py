@@ -32,7 +32,11 @@ KIND_LABELS = {"claim_reminder": "签收提醒", "remind": "催办", "overdue": 
                "clue_remind": "线索反馈提醒", "clue_overdue": "线索反馈超期",
                "clue_escalate1": "线索反馈督办", "clue_escalate2": "线索反馈督办（二级）",
                "suggestion_remind": "意见建议反馈提醒", "suggestion_overdue": "意见建议反馈超期",
-               "suggestion_escalate1": "意见建议督办（部门负责人）", "suggestion_escalate2": "意见建议督办（巡察办）"}
+               "suggestion_escalate1": "意见建议督办（部门负责人）", "suggestion_escalate2": "意见建议督办（巡察办）",
+               "problem_remind": "整改问题提醒", "problem_overdue": "整改问题超期",
+               "problem_escalate1": "整改问题督办", "problem_escalate2": "整改问题督办（巡察办）"}
+# What an SMS calls the items it names, by the kind's prefix (a ticket by default).
+ITEM_NOUNS = {"clue": "线索", "suggestion": "意见建议", "problem": "整改问题"}
 
 
 mask_phones = privacy.mask_all  # phones and ID numbers, in nested payloads too
@@ -149,7 +153,8 @@ def sms_text(notification: Notification) -> str:
     count = payload.get("ticket_count", len(payload["tickets"]))
     numbers = "、".join(t["number"] for t in payload["tickets"][:5])
     more = f"等{count}件" if count > 5 else f"共{count}件"
-    return mask_phones(f"【对村巡察】{payload['label']}：{payload.get('department_name') or ''}工单{numbers}{more}，"
+    noun = ITEM_NOUNS.get(notification.kind.split("_", 1)[0], "工单")
+    return mask_phones(f"【对村巡察】{payload['label']}：{payload.get('department_name') or ''}{noun}{numbers}{more}，"
                        "请登录系统办理。")
 
 
