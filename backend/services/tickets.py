@@ -10,7 +10,6 @@ from bson import ObjectId
 from flask import current_app
 from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
-from pymongo import UpdateOne
 from rq import Retry
 
 from ..auth import Actor
@@ -18,6 +17,7 @@ from ..domain.codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES, Role
 from ..domain.states import (DEADLINE_STATES, INITIAL_STATE, OPEN_STATES, Action, Outcome,
                              TicketStatus, TransitionNotAllowed, check_transition)
 from ..errors import Conflict, InvalidInput, NotFound
+from ..extensions import update_each
 from ..models import Finding, Location, Sequence, Ticket, TicketEvent, User
 from ..models.common import utcnow
 from ..queue import ROUTING, enqueue
@@ -119,15 +119,6 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     return updated
 
 
-class _UpdateOne(UpdateOne):
-    """pymongo's UpdateOne, added to a bulk with the arguments every driver version (and
-    mongomock's bulk builder) accepts: filter, update, multi=False, upsert."""
-    __slots__ = ()
-
-    def _add_to_bulk(self, bulkobj) -> None:
-        bulkobj.add_update(self._filter, self._doc, False, bool(self._upsert))
-
-
 def transition_many(rows: list[dict], action: Action, *, guard: dict, set_fields: dict,
                     data: dict | None = None, note: str | None = None) -> int:
     """The system's bulk form of `_transition` for the deadline sweep: each row (a raw
@@ -147,12 +138,11 @@ def transition_many(rows: list[dict], action: Action, *, guard: dict, set_fields
         check_transition(action, target, target)
         event = _event(row["version"], row["status"], row.get("department_code"), action, target, None,
                        now, note=note, data=data)
-        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard},
-                              {"$set": {**set_fields, "updated_at": now, "change_seq": first_seq + i,
-                                        "changed_at": now},
-                               "$inc": {"version": 1},
-                               "$push": {"events": event.to_mongo().to_dict()}}))
-    return collection.bulk_write(ops, ordered=False).modified_count
+        ops.append(({"_id": row["_id"], "version": row["version"], **guard},
+                    {"$set": {**set_fields, "updated_at": now, "change_seq": first_seq + i, "changed_at": now},
+                     "$inc": {"version": 1},
+                     "$push": {"events": event.to_mongo().to_dict()}}))
+    return update_each(collection, ops)
 
 
 def _dispatch_fields(ticket: Ticket, department_code: str, now: datetime) -> dict:
