@@ -101,7 +101,7 @@ def test_mask_phones_reaches_every_string():
 def test_notification_settings_are_checked_at_start():
     from backend.config import ConfigError, from_env
     with pytest.raises(ConfigError, match="WEBHOOK_URL and WEBHOOK_SECRET"):
-        from_env({"NOTIFY_CHANNELS": ["webhook"]})
+        from_env({"NOTIFY_CHANNELS": ["webhook"]}, environ={})
     with pytest.raises(ConfigError, match="unknown channel"):
-        from_env({"NOTIFY_CHANNELS": ["pigeon"]})
-    json.dumps(from_env({})["NOTIFY_CHANNELS"])
+        from_env({"NOTIFY_CHANNELS": ["pigeon"]}, environ={})
+    json.dumps(from_env({}, environ={})["NOTIFY_CHANNELS"])
