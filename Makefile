@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make demo   the demo service (embedded: no MongoDB or Redis needed)
 #   make test   the whole test suite (starts Redis if it is not answering)
+#   make test-mongo  the suite again over the MongoDB wire protocol (mongoeco's server, TCP, forking worker)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench redis chromium clean messages
+.PHONY: demo test test-mongo bench redis chromium clean messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ chromium:
 
 test: $(STAMP) redis chromium
 	$(PY) -m pytest
+
+test-mongo: $(STAMP) redis
+	bash scripts/test-mongo.sh
 
 bench: $(STAMP)
 	$(PY) bench/submit_findings.py

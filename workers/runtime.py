@@ -32,7 +32,7 @@ def app():
         create_app()  # binds itself
     elif _pid != os.getpid() and not _app.config["JOBS_IN_PROCESS"]:
         from backend.extensions import connect_mongo, connect_redis
-        connect_mongo(_app.config)
+        connect_mongo(_app.config, create_indexes=False)  # the parent made them
         _app.extensions["redis"] = connect_redis(_app.config)
         _pid = os.getpid()
     return _app
