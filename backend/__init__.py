@@ -3,7 +3,7 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from . import config as config_module
-from . import errors, i18n
+from . import errors, i18n, observability
 from .api.schemas import ErrorSchema
 from .extensions import connect_mongo, connect_redis
 
@@ -14,6 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     i18n.init_app(app)
+    observability.init_app(app)
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
 
@@ -28,6 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register(app)
     from . import office
     office.register(app)
+    from .api import health
+    health.register(app)
 
     @app.before_request
     def refuse_large_bodies():

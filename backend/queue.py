@@ -5,7 +5,8 @@ imports the workers: jobs call services, services never import jobs. Enqueueing 
 a user's request: if Redis is down the job is skipped and a periodic sweep picks up what
 was left behind (tickets stay `pending_routing`, photos `processing`).
 
-Production runs `rq worker --with-scheduler routing default media` (see README).
+Production runs a forking worker per queue (deploy/: routing, notifications, media, exports
+and default), and the scheduler with `rq cron workers.cron` (see README).
 """
 import logging
 
@@ -14,10 +15,14 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import JobStatus
 
-ROUTING = "routing"
-DEFAULT = "default"
-MEDIA = "media"      # photo derivation (web version, thumbnail): heavier, can lag behind
-QUEUE_NAMES = (ROUTING, DEFAULT, MEDIA)
+from .observability import current_request_id
+
+ROUTING = "routing"              # one job per new ticket: what users wait for, never starved
+NOTIFICATIONS = "notifications"  # one delivery per notification and channel (webhook, SMS)
+MEDIA = "media"                  # photo derivation (web version, thumbnail): heavier, can lag behind
+EXPORTS = "exports"              # ledger exports: long, rare
+DEFAULT = "default"              # the periodic sweeps and 回头看 sampling
+QUEUE_NAMES = (ROUTING, NOTIFICATIONS, MEDIA, EXPORTS, DEFAULT)  # a worker on several takes them in this order
 
 # A job with one of these statuses will still run: enqueueing it again would only repeat it.
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
@@ -32,6 +37,7 @@ def enqueue(func_path: str, *args, queue: str = DEFAULT, job_id: str | None = No
     With a `job_id`, a job of that id that is still waiting to run is left alone. With `at`
     (an aware datetime), the job waits in the scheduled registry until then. The Redis
     connection is the app's unless one is given."""
+    meta = {"request_id": current_request_id()}  # the logs of the job name the request that made it
     try:
         q = Queue(queue, connection=connection or current_app.extensions["redis"])
         if job_id:
@@ -39,9 +45,9 @@ def enqueue(func_path: str, *args, queue: str = DEFAULT, job_id: str | None = No
             if waiting is not None and waiting.get_status(refresh=False) in WAITING:
                 return waiting.id
         if at is not None:
-            return q.enqueue_at(at, func_path, *args, job_id=job_id, retry=retry,
+            return q.enqueue_at(at, func_path, *args, job_id=job_id, retry=retry, meta=meta,
                                 result_ttl=3600, failure_ttl=7 * 24 * 3600).id
-        job = q.enqueue_call(func_path, args=args, job_id=job_id, retry=retry,
+        job = q.enqueue_call(func_path, args=args, job_id=job_id, retry=retry, meta=meta,
                              result_ttl=3600, failure_ttl=7 * 24 * 3600)
         return job.id
     except RedisError as exc:

@@ -38,20 +38,36 @@ def app():
     return _app
 
 
-class AppWorker(Worker):
+class _CarriesRequestId:
+    """A job's logs carry the id of the request that enqueued it (backend/observability.py)."""
+
+    def perform_job(self, job, *args, **kwargs):
+        from backend.observability import request_id_var
+        token = request_id_var.set((job.meta or {}).get("request_id") or f"job:{job.id}")
+        try:
+            return super().perform_job(job, *args, **kwargs)
+        finally:
+            request_id_var.reset(token)
+
+
+class AppWorker(_CarriesRequestId, Worker):
     """The production worker: builds the app once before forking, so that each job's
-    work horse starts with everything imported (`rq worker -w workers.runtime.AppWorker`)."""
+    work horse starts with everything imported (`rq worker -w workers.runtime.AppWorker`).
+    Its logs follow the app's format (JSON in production)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        app()
+        flask_app = app()
+        from backend.observability import configure_logging
+        if not flask_app.testing:
+            configure_logging(flask_app.config)
 
 
 def redis():
     return app().extensions["redis"]
 
 
-class ThreadWorker(SimpleWorker):
+class ThreadWorker(_CarriesRequestId, SimpleWorker):
     """A SimpleWorker that can live in a thread: no signal handlers, timer-based timeouts."""
     death_penalty_class = TimerDeathPenalty
 

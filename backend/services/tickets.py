@@ -4,6 +4,7 @@ Each change is one conditional update on the ticket document, guarded by the ver
 caller read, that sets the new state and appends the event in the same write. Two
 concurrent actors cannot both win: the loser's update matches nothing and gets a 409.
 """
+import logging
 from datetime import datetime
 
 from bson import ObjectId
@@ -23,6 +24,8 @@ from ..models.common import utcnow
 from ..queue import ROUTING, enqueue
 from . import changes, departments, sla
 from . import counters  # the office's rates: every ticket write updates them
+
+log = logging.getLogger(__name__)
 
 S = TicketStatus
 OPEN = [s.value for s in OPEN_STATES]
@@ -210,11 +213,17 @@ def route(ticket_id: str) -> Ticket | None:
     try:
         if decision.department:
             fields = _dispatch_fields(ticket, decision.department, now)
-            return _transition(ticket, Action.ROUTE, S.DISPATCHED, None, data={"rule_id": decision.rule_id},
-                               set_fields={**fields, "routing_rule_id": decision.rule_id,
-                                           "routing_trace": decision.trace})
-        return _transition(ticket, Action.ROUTE, S.TRIAGE, None, note="no routing rule matched",
-                           set_fields={"routing_trace": decision.trace})
+            routed = _transition(ticket, Action.ROUTE, S.DISPATCHED, None, data={"rule_id": decision.rule_id},
+                                 set_fields={**fields, "routing_rule_id": decision.rule_id,
+                                             "routing_trace": decision.trace})
+        else:
+            routed = _transition(ticket, Action.ROUTE, S.TRIAGE, None, note="no routing rule matched",
+                                 set_fields={"routing_trace": decision.trace})
+        log.info("ticket %s routed: %s", ticket.id, routed.status,
+                 extra={"ticket_id": str(ticket.id), "county_code": ticket.county_code, "status": routed.status,
+                        "department_code": routed.department_code,
+                        "routing_seconds": round((now - ticket.created_at).total_seconds(), 3)})
+        return routed
     except Conflict:
         return Ticket.objects(id=ticket_id).first()  # someone else routed it first
 
