@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
 
 .PHONY: demo test test-mongo bench redis chromium clean messages
 
@@ -17,8 +18,16 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(VENV)/bin/flask --app backend demo run
+# The demo needs the application only, not the test extras.
+$(APP_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(APP_STAMP)
+
+# gunicorn (one process, threads, keep-alive). With MONGODB_URI and REDIS_URL set: the same
+# demo on that database, forking workers beside the API.
+demo: $(APP_STAMP)
+	$(PY) -m backend.serving
 
 redis:
 	@bash scripts/ensure-redis.sh

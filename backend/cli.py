@@ -53,23 +53,9 @@ def load_demo():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
 def run_demo(host, port):
-    """Load the demo county, run the jobs in-process and serve the API."""
-    import os
-
-    from workers.runtime import start_in_process
-
-    from .services import demo
-    app = current_app._get_current_object()
-    password = app.config["DEMO_PASSWORD"]
-    print_accounts(demo.load(password), password)
-    if app.config["JOBS_IN_PROCESS"]:
-        start_in_process(app)
-        click.echo("Background jobs run in this process"
-                   + (f" on Redis {app.config['REDIS_URL']}." if app.config["REDIS_URL"] else " (in-memory queue)."))
-    port = port or int(os.environ.get("PORT", "5000"))
-    click.echo(f"API on http://{host}:{port}/api/v1  ·  docs http://{host}:{port}/docs")
-    from werkzeug.serving import run_simple
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    """Load the demo county, start the jobs and serve the API with gunicorn (`make demo`)."""
+    from .serving import run_demo as serve_demo
+    serve_demo(host, port)
 
 
 @routing_cli.command("sweep")
