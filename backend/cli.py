@@ -126,6 +126,36 @@ def check_counters(county):
     click.echo("Counters match the tickets.")
 
 
+backup_cli = AppGroup("backup", help="Backups in mongodump's directory layout (production: deploy/backup.sh).")
+
+
+@backup_cli.command("dump")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+def backup_dump(out_dir):
+    """Write every collection of the database to OUT_DIR/<database>/ (bson.gz + metadata.json)."""
+    import mongoengine
+
+    from .services import backup
+    counts = backup.dump(mongoengine.get_db(), out_dir)
+    click.echo(f"{sum(counts.values())} documents in {len(counts)} collections written to {out_dir}.")
+
+
+@backup_cli.command("restore")
+@click.argument("dump_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--drop", is_flag=True, help="Empty each collection first.")
+def backup_restore(dump_dir, drop):
+    """Load DUMP_DIR (one database's folder of a dump, ours or mongodump's) into the database."""
+    import mongoengine
+
+    from .services import backup
+    try:
+        counts = backup.restore(mongoengine.get_db(), dump_dir, drop=drop)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{sum(counts.values())} documents in {len(counts)} collections restored; "
+               "now run `flask stats check` and `flask tickets check`.")
+
+
 def register(app) -> None:
-    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli):
+    for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, backup_cli):
         app.cli.add_command(group)

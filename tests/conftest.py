@@ -9,12 +9,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 from datetime import UTC, datetime, timedelta
 
 import mongoengine
 import pytest
+from redis import Redis
 from rq import SimpleWorker
 
 import mongo_features
@@ -108,10 +110,11 @@ def job_runner(app):
         return
     here = Path(__file__).resolve().parent
     env = {**os.environ, "REDIS_URL": REDIS_URL, "MONGODB_DB": app.config["MONGODB_DB"],
-           "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONPATH": str(here.parent)}
+           "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONPATH": str(here.parent), "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([sys.executable, str(here / "job_runner.py")], env=env,
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "ready", "tests/job_runner.py did not start"
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # never let its pipe fill up
     yield process
     app.extensions["redis"].rpush("xuncha-test:run-jobs", json.dumps({"stop": True}))
     try:
@@ -135,10 +138,11 @@ def run_jobs(app, job_runner, request):
             worker = SimpleWorker(queues, connection=app.extensions["redis"])
             worker.work(burst=True, logging_level="WARNING")
         else:
-            redis = app.extensions["redis"]
+            redis = Redis.from_url(REDIS_URL)  # no socket timeout: a burst may take a while
             reply = f"xuncha-test:jobs-done:{uuid.uuid4().hex}"
             redis.rpush("xuncha-test:run-jobs", json.dumps({"reply": reply}))
             assert redis.blpop([reply], timeout=300), "the forking worker did not answer"
+            assert job_runner.poll() is None, "the forking worker's process died"
             mongo_features.drain_worker_reports(redis)
         return sum(q.finished_job_registry.count + q.failed_job_registry.count for q in queues) - before
     return run
