@@ -17,7 +17,7 @@ class DayCounter(Document):
     day = StringField(required=True)         # YYYYMMDD, Asia/Shanghai
     c = DictField()
     o = DictField()
-    meta = {"collection": "stat_days", "indexes": [("county_code", "day")]}
+    meta = {"collection": "stat_days", "shard_key": ("county_code",), "indexes": [("county_code", "day")]}
 
 
 class CountyCounter(Document):

@@ -59,9 +59,9 @@ class RectificationPlan(EmbeddedDocument):
 
 
 class Ticket(Document):
-    number = StringField(required=True, unique=True)  # e.g. 371323-2026-000042
+    number = StringField(required=True)  # e.g. 371323-2026-000042, unique in its county
     county_code = StringField(required=True)
-    finding_id = ObjectIdField(required=True, unique=True)
+    finding_id = ObjectIdField(required=True)  # one ticket per finding
     task_id = ObjectIdField(required=True)
     inspector_id = ObjectIdField(required=True)
     village_code = StringField(required=True)
@@ -118,7 +118,10 @@ class Ticket(Document):
     changed_at = DateTimeField()
 
     meta = {
+        "shard_key": ("county_code",),
         "indexes": [
+            {"fields": ["county_code", "number"], "unique": True},
+            {"fields": ["county_code", "finding_id"], "unique": True},
             ("county_code", "status"),
             ("county_code", "department_code", "status"),
             ("county_code", "created_at"),

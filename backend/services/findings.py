@@ -49,7 +49,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     With `link_to_ticket_id` the finding becomes evidence of that open ticket (the
     inspector said it is the same problem) and opens no ticket of its own."""
     fingerprint = _fingerprint(data)
-    existing = Finding.objects(client_id=data["client_id"]).first()
+    existing = Finding.objects(county_code=actor.county_code, client_id=data["client_id"]).first()
     if existing:
         return _replay(actor, existing, fingerprint), False
     task = my_task(actor, data["task_id"])
@@ -68,11 +68,11 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
         responsibility_basis=data["responsibility_basis"], needs_action=data.get("needs_action", True),
         linked_ticket_id=target.id if target else None)
     _check_place(finding, village)
-    finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
+    finding.change_seq, finding.changed_at = changes.next_seq(finding.county_code), utcnow()
     try:
         finding.save()
     except NotUniqueError:  # the same submission raced in on another connection
-        return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
+        return _replay(actor, Finding.objects.get(county_code=actor.county_code, client_id=data["client_id"]), fingerprint), False
     _follow_up(finding)
     return _with_nearby(Finding.objects.get(id=finding.id)), True
 
@@ -80,11 +80,11 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
 def _follow_up(finding: Finding) -> None:
     """What a stored finding leads to: joining its linked ticket, or opening its own."""
     if finding.linked_ticket_id:
-        tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id)
+        tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id, finding.county_code)
     elif finding.needs_action and finding.ticket_id is None:
         ticket = tickets.open_from_finding(finding)
-        Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp())
-        Finding.objects(id=finding.id).update_one(**changes.stamp())
+        Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp(finding.county_code))
+        Finding.objects(id=finding.id).update_one(**changes.stamp(finding.county_code))
 
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
@@ -149,9 +149,9 @@ def apply_photo_location(finding: Finding, photo) -> None:
     update = {"set__flags": finding.flags, "set__distance_to_village_m": finding.distance_to_village_m}
     if better:
         update.update(set__location=finding.location, set__point=finding.point)
-    Finding.objects(id=finding.id).update_one(**update, **changes.stamp())
+    Finding.objects(id=finding.id).update_one(**update, **changes.stamp(finding.county_code))
     if better and finding.ticket_id:
-        tickets.set_location_from_finding(finding.ticket_id, finding.location, finding.point)
+        tickets.set_location_from_finding(finding.ticket_id, finding.location, finding.point, finding.county_code)
 
 
 # ---------------------------------------------------------------- duplicate guard
@@ -224,10 +224,10 @@ def link_to_ticket(actor: Actor, finding_id: str, ticket_id: str) -> Finding:
     if finding.ticket_id:
         tickets.close_as_duplicate_of(actor, finding.ticket_id, target)
     updated = Finding.objects(id=finding.id, linked_ticket_id=None).modify(
-        new=True, set__linked_ticket_id=target.id, **changes.stamp())
+        new=True, set__linked_ticket_id=target.id, **changes.stamp(finding.county_code))
     if updated is None:
         raise Conflict("This finding was linked to a ticket meanwhile; reload it.", code="already_linked")
-    tickets.add_finding_as_evidence(target.id, finding.id)
+    tickets.add_finding_as_evidence(target.id, finding.id, finding.county_code)
     return updated
 
 

@@ -5,6 +5,7 @@ caller read, that sets the new state and appends the event in the same write. Tw
 concurrent actors cannot both win: the loser's update matches nothing and gets a 409.
 """
 import logging
+from collections import Counter
 from datetime import datetime
 
 from bson import ObjectId
@@ -111,7 +112,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
     update.update(set__status=TicketStatus(target).value, set__updated_at=now, inc__version=1,
                   push__events=event)
-    update.update(changes.stamp())  # sync cursor: the inspector's phone learns of every change
+    update.update(changes.stamp(ticket.county_code))  # sync cursor: the inspector's phone learns of every change
     updated = Ticket.objects(id=ticket.id, version=ticket.version, **(expect or {})).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
@@ -134,15 +135,19 @@ def transition_many(rows: list[dict], action: Action, *, guard: dict, set_fields
         return 0
     now = utcnow()
     collection = Ticket._get_collection()
-    first_seq = changes.reserve(len(rows))  # sync cursor numbers, one $inc for the batch
+    per_county = Counter(row["county_code"] for row in rows)
+    # sync cursor numbers: one $inc per county for the batch (rows must carry county_code)
+    next_number = {county: changes.reserve(county, n) for county, n in per_county.items()}
     ops = []
-    for i, row in enumerate(rows):
+    for row in rows:
+        seq = next_number[row["county_code"]]
+        next_number[row["county_code"]] += 1
         target = TicketStatus(row["status"])
         check_transition(action, target, target)
         event = _event(row["version"], row["status"], row.get("department_code"), action, target, None,
                        now, note=note, data=data)
         ops.append(({"_id": row["_id"], "version": row["version"], **guard},
-                    {"$set": {**set_fields, "updated_at": now, "change_seq": first_seq + i, "changed_at": now},
+                    {"$set": {**set_fields, "updated_at": now, "change_seq": seq, "changed_at": now},
                      "$inc": {"version": 1},
                      "$push": {"events": event.to_mongo().to_dict()}}))
     return update_each(collection, ops)
@@ -371,17 +376,17 @@ def detail(actor: Actor, ticket_id: str) -> Ticket:
 
 # ---------------------------------------------------------------- the inspectors' phones (sync, duplicates)
 
-def add_finding_as_evidence(ticket_id, finding_id) -> bool:
+def add_finding_as_evidence(ticket_id, finding_id, county_code: str) -> bool:
     """A finding about the same problem joins an open ticket as evidence (not a state
     change): one atomic $addToSet. Returns whether it was new; repeating it is harmless."""
     added = Ticket.objects(id=ticket_id, linked_finding_ids__ne=finding_id).update_one(
-        add_to_set__linked_finding_ids=finding_id, **changes.stamp())
+        add_to_set__linked_finding_ids=finding_id, **changes.stamp(county_code))
     return bool(added)
 
 
-def set_location_from_finding(ticket_id, location: Location, point) -> None:
+def set_location_from_finding(ticket_id, location: Location, point, county_code: str) -> None:
     """The finding got a better position (a photo's GPS): the ticket shows it too."""
-    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **changes.stamp())
+    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **changes.stamp(county_code))
 
 
 def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
