@@ -10,7 +10,7 @@ and default), and the scheduler with `rq cron workers.cron` (see README).
 """
 import logging
 
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import JobStatus
@@ -49,7 +49,41 @@ def enqueue(func_path: str, *args, queue: str = DEFAULT, job_id: str | None = No
                                 result_ttl=3600, failure_ttl=7 * 24 * 3600).id
         job = q.enqueue_call(func_path, args=args, job_id=job_id, retry=retry, meta=meta,
                              result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        if queue == ROUTING:
+            _route_after_response(q, job.id, func_path, args)
         return job.id
     except RedisError as exc:
         log.warning("could not enqueue %s%r on %s (%s); the sweep will retry", func_path, args, queue, exc)
         return None
+
+
+def _route_after_response(q: Queue, job_id: str, func_path: str, args: tuple) -> None:
+    """Embedded mode: routing never starves behind the requests. The request that opened a
+    ticket routes it on its own thread once its answer has gone out, before the thread
+    takes another request; the queued job stays the safety net (removed once this
+    succeeded; routing is idempotent if the in-process runner got to it first). With
+    separate workers, routing has workers of its own (deploy/)."""
+    if not (has_request_context() and current_app.config["JOBS_IN_PROCESS"]):
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def route_once_answered(response):
+        response.call_on_close(lambda: _run_now(app, q, job_id, func_path, args))
+        return response
+
+
+def _run_now(app, q: Queue, job_id: str, func_path: str, args: tuple) -> None:
+    from rq.utils import import_attribute
+    try:
+        import_attribute(func_path)(*args)
+    except Exception:
+        log.exception("routing %r after the response failed; the queued job will retry", args)
+        return
+    try:
+        if q.remove(job_id):  # still waiting: nothing left for it to do
+            job = q.fetch_job(job_id)
+            if job is not None:
+                job.delete(remove_from_queue=False)
+    except RedisError:
+        pass

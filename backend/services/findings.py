@@ -82,9 +82,7 @@ def _follow_up(finding: Finding) -> None:
     if finding.linked_ticket_id:
         tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id, finding.county_code)
     elif finding.needs_action and finding.ticket_id is None:
-        ticket = tickets.open_from_finding(finding)
-        Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp(finding.county_code))
-        Finding.objects(id=finding.id).update_one(**changes.stamp(finding.county_code))
+        tickets.open_from_finding(finding)  # stamps the ticket and the finding's link for the sync feed
 
 
 def _replay(actor: Actor, existing: Finding, fingerprint: str) -> Finding:
@@ -157,6 +155,7 @@ def apply_photo_location(finding: Finding, photo) -> None:
 # ---------------------------------------------------------------- duplicate guard
 
 NEARBY_MAX = 10
+NEARBY_SCAN_MAX = 200  # candidates read at most: a submission costs the same in a crowded spot
 
 
 def nearby_open_tickets(finding: Finding) -> list[dict]:
@@ -176,7 +175,7 @@ def nearby_open_tickets(finding: Finding) -> list[dict]:
         location__lat__gte=min_lat, location__lat__lte=max_lat,
         location__lon__gte=min_lon, location__lon__lte=max_lon,
     ).order_by().only("id", "number", "title", "status", "village_code", "location", "created_at",
-                      "finding_id").as_pymongo()
+                      "finding_id").limit(NEARBY_SCAN_MAX).as_pymongo()
     near = []
     for ticket in candidates:
         if ticket["finding_id"] == finding.id or ticket["_id"] == finding.linked_ticket_id:

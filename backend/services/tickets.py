@@ -171,9 +171,11 @@ def _next_number(county_code: str, year: int) -> str:
 def open_from_finding(finding: Finding) -> Ticket:
     """Create the finding's ticket as pending_routing with its first event, then enqueue
     its routing. Idempotent: one ticket per finding (unique finding_id)."""
-    ticket = Ticket.objects(finding_id=finding.id).first()
+    ticket = Ticket.objects(county_code=finding.county_code, finding_id=finding.id).first()
+    # The new ticket and the finding's link to it: two sync change numbers with one $inc.
+    seq = changes.reserve(finding.county_code, 2)
+    now = utcnow()
     if ticket is None:
-        now = utcnow()
         ticket = Ticket(
             number=_next_number(finding.county_code, now.year), county_code=finding.county_code,
             finding_id=finding.id, task_id=finding.task_id, inspector_id=finding.inspector_id,
@@ -184,16 +186,18 @@ def open_from_finding(finding: Finding) -> Ticket:
             events=[TicketEvent(seq=1, action=Action.OPEN.value, at=now, actor_id=finding.inspector_id,
                                 actor_role="inspector", from_status=None, to_status=INITIAL_STATE.value,
                                 note="opened from finding", location=finding.location,
-                                data={"finding_id": str(finding.id)})])
+                                data={"finding_id": str(finding.id)})],
+            change_seq=seq, changed_at=now)
         try:
             ticket.save(force_insert=True)
             counters.record(None, ticket)
         except NotUniqueError:
             # Expected only when the same finding's ticket was opened concurrently.
-            ticket = Ticket.objects(finding_id=finding.id).first()
+            ticket = Ticket.objects(county_code=finding.county_code, finding_id=finding.id).first()
             if ticket is None:
                 raise
-    Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id)
+    Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id, set__change_seq=seq + 1,
+                                                              set__changed_at=now)
     finding.ticket_id = ticket.id
     if ticket.status == INITIAL_STATE:
         enqueue_routing(ticket.id)
