@@ -44,7 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     def require_json_bodies():
         if request.method in ("POST", "PUT", "PATCH") and request.content_length:
             mimetype = request.mimetype or ""
-            if not (request.is_json or mimetype.startswith("multipart/")):
+            if not (request.is_json or mimetype.startswith("multipart/") or _is_upload_chunk(mimetype)):
                 raise _unsupported(mimetype)
 
     from . import cli
@@ -53,6 +53,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workers import runtime
     runtime.bind(app)
     return app
+
+
+def _is_upload_chunk(mimetype: str) -> bool:
+    """A chunk of a resumable upload (mobile/uploads): raw bytes, as in the tus protocol."""
+    return (mimetype == "application/offset+octet-stream" and request.method == "PATCH"
+            and request.path.startswith("/api/v1/mobile/uploads/"))
 
 
 class DocumentedApi(Api):

@@ -75,6 +75,8 @@ def from_env(overrides: dict | None = None, environ=None) -> dict:
         "LOGIN_LOCK_SECONDS": read.whole("LOGIN_LOCK_SECONDS", 900),
         "STATS_MIN_TICKETS": read.whole("STATS_MIN_TICKETS", 5),
         "MAX_CONTENT_LENGTH": read.whole("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Resumable uploads (mobile/uploads): the largest chunk a phone may send at once.
+        "UPLOAD_CHUNK_MAX_KB": read.whole("UPLOAD_CHUNK_MAX_KB", 1024, minimum=16),
         # Tickets still pending_routing this long after creation are enqueued again.
         "ROUTING_SWEEP_GRACE_SECONDS": read.whole("ROUTING_SWEEP_GRACE_SECONDS", 30),
         "ROUTING_SWEEP_INTERVAL_SECONDS": read.whole("ROUTING_SWEEP_INTERVAL_SECONDS", 30),

@@ -2,5 +2,7 @@
 
 
 def register_blueprints(api) -> None:
+    from . import uploads
     from .views import blp
     api.register_blueprint(blp)
+    api.register_blueprint(uploads.blp)

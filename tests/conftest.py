@@ -138,7 +138,7 @@ def run_jobs(app, job_runner, request):
             worker = SimpleWorker(queues, connection=app.extensions["redis"])
             worker.work(burst=True, logging_level="WARNING")
         else:
-            redis = Redis.from_url(REDIS_URL)  # no socket timeout: a burst may take a while
+            redis = Redis.from_url(REDIS_URL, socket_timeout=330)  # redis-py's default (5 s) ends a long wait
             reply = f"xuncha-test:jobs-done:{uuid.uuid4().hex}"
             redis.rpush("xuncha-test:run-jobs", json.dumps({"reply": reply}))
             assert redis.blpop([reply], timeout=300), "the forking worker did not answer"

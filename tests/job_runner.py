@@ -27,7 +27,8 @@ def main() -> None:
     from workers.queues import QUEUE_NAMES
     from workers.runtime import AppWorker
 
-    control = Redis.from_url(os.environ["REDIS_URL"])
+    # Longer than the wait below: redis-py's default socket timeout (5 s) would end it.
+    control = Redis.from_url(os.environ["REDIS_URL"], socket_timeout=30)
     print("ready", flush=True)
     while True:
         popped = control.blpop([CONTROL], timeout=5)

@@ -9,9 +9,10 @@ from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
 from .counters import CountyCounter, DayCounter
 from .exports import Export
+from .uploads import Upload, UploadPart
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export)
+                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export, Upload, UploadPart)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "ALL_DOCUMENTS"]

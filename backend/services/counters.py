@@ -7,6 +7,7 @@ single-document writes (no transactions): if the process dies between them the c
 are off until `flask stats rebuild`; `flask stats check` finds any such difference.
 """
 from collections import defaultdict
+from itertools import groupby
 
 from ..domain import metrics
 from ..extensions import find_by_ids
@@ -84,10 +85,13 @@ def read_days(county_code: str, days: list[str]) -> list[dict]:
 def _expected(county_code: str | None) -> tuple[dict[str, dict], dict[str, str]]:
     """Counter documents (flattened) and first days, computed from the tickets themselves."""
     query = {"county_code": county_code} if county_code else {}
-    fields = {f: 1 for f in metrics.FIELDS}
+    return _expected_from(Ticket._get_collection().find(query, {f: 1 for f in metrics.FIELDS}))
+
+
+def _expected_from(rows) -> tuple[dict[str, dict], dict[str, str]]:
     docs: dict[str, dict] = defaultdict(dict)
     firsts: dict[str, str] = {}
-    for row in Ticket._get_collection().find(query, fields):
+    for row in rows:
         snap = {f: row.get(f) for f in metrics.FIELDS} | {"id": str(row["_id"])}
         doc_id, incs, opens = _entries(snap)
         flat = docs[doc_id]
@@ -156,11 +160,27 @@ def rebuild(county_code: str | None = None) -> dict:
     """Recompute the counters of one county (or all) from the tickets and replace them.
 
     Run it when no ticket is changing (a change made during the rebuild may be lost), after
-    raw edits to tickets, or when `check` reports differences."""
-    expected, firsts = _expected(county_code)
+    raw edits to tickets, or when `check` reports differences. All counties are rebuilt
+    streaming, county by county: one pass over the tickets in county order (the
+    county_code index on MongoDB), holding one county's counters in memory at a time."""
+    if county_code is not None:
+        return _replace(county_code, *_expected(county_code))
+    DayCounter._get_collection().delete_many({})
+    CountyCounter._get_collection().delete_many({})
+    rows = Ticket._get_collection().find({}, {f: 1 for f in metrics.FIELDS}, sort=[("county_code", 1)])
+    totals = {"days": 0, "counties": 0}
+    for county, county_rows in groupby(rows, key=lambda row: row["county_code"]):
+        result = _replace(county, *_expected_from(county_rows), clear=False)
+        totals["days"] += result["days"]
+        totals["counties"] += result["counties"]
+    return totals
+
+
+def _replace(county_code: str, expected: dict, firsts: dict, clear: bool = True) -> dict:
     days, counties = DayCounter._get_collection(), CountyCounter._get_collection()
-    days.delete_many({"county_code": county_code} if county_code else {})
-    counties.delete_many({"_id": county_code} if county_code else {})
+    if clear:
+        days.delete_many({"county_code": county_code})
+        counties.delete_many({"_id": county_code})
     documents = []
     for doc_id, flat in expected.items():
         county, day = doc_id.split(":")
