@@ -69,6 +69,9 @@ def from_env(overrides: dict | None = None, environ=None) -> dict:
         "SECRET_KEY": read.secret("SECRET_KEY"),
         # Jobs run inside the API process where MongoDB is in-process (mongomock).
         "JOBS_IN_PROCESS": env.get("JOBS_IN_PROCESS", "1" if embedded else "0") == "1",
+        # The request that opens a ticket routes it once answered (routing keeps pace with
+        # submissions); the routing job stays queued as the safety net.
+        "ROUTE_AFTER_RESPONSE": env.get("ROUTE_AFTER_RESPONSE", "1") == "1",
         "TOKEN_TTL_SECONDS": read.whole("TOKEN_TTL_SECONDS", 12 * 3600),
         "MAX_RETURNS": read.whole("MAX_RETURNS", 2),
         "LOGIN_MAX_FAILURES": read.whole("LOGIN_MAX_FAILURES", 10),

@@ -58,12 +58,13 @@ def enqueue(func_path: str, *args, queue: str = DEFAULT, job_id: str | None = No
 
 
 def _route_after_response(q: Queue, job_id: str, func_path: str, args: tuple) -> None:
-    """Embedded mode: routing never starves behind the requests. The request that opened a
-    ticket routes it on its own thread once its answer has gone out, before the thread
-    takes another request; the queued job stays the safety net (removed once this
-    succeeded; routing is idempotent if the in-process runner got to it first). With
-    separate workers, routing has workers of its own (deploy/)."""
-    if not (has_request_context() and current_app.config["JOBS_IN_PROCESS"]):
+    """Routing never starves behind the requests (ROUTE_AFTER_RESPONSE, on by default). The
+    request that opened a ticket routes it on its own thread once its answer has gone out,
+    before the thread takes another request, so routing keeps pace with submissions however
+    busy the database is. The queued job stays the safety net: removed once this succeeded,
+    harmless if a worker got to it first (routing is idempotent), and it is what retries a
+    failure (the routing workers, or the embedded runner)."""
+    if not (has_request_context() and current_app.config["ROUTE_AFTER_RESPONSE"]):
         return
     app = current_app._get_current_object()
 

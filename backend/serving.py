@@ -59,7 +59,8 @@ def demo_secret_key_file() -> Path:
 class Workers:
     """Forking RQ workers and the cron scheduler as child processes of the demo."""
 
-    GROUPS = (["routing"], ["notifications", "media", "exports", "default"])
+    GROUPS = ((["routing"], "workers.runtime.RoutingWorker"),
+              (["notifications", "media", "exports", "default"], "workers.runtime.AppWorker"))
 
     def __init__(self, environ: dict):
         self.environ, self.processes = environ, []
@@ -67,9 +68,9 @@ class Workers:
     def start(self) -> None:
         rq = [sys.executable, "-m", "rq.cli"]
         url = self.environ["REDIS_URL"]
-        for queues in self.GROUPS:
+        for queues, worker_class in self.GROUPS:
             self.processes.append(subprocess.Popen(
-                [*rq, "worker", "-w", "workers.runtime.AppWorker", "--with-scheduler", "--url", url, *queues],
+                [*rq, "worker", "-w", worker_class, "--with-scheduler", "--url", url, *queues],
                 env=self.environ, cwd=ROOT))
         self.processes.append(subprocess.Popen([*rq, "cron", "workers.cron", "--url", url],
                                                env=self.environ, cwd=ROOT))

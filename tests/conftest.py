@@ -38,7 +38,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 @pytest.fixture(scope="session")
 def app():
-    overrides = {"REDIS_URL": REDIS_URL, "JOBS_IN_PROCESS": False, "TESTING": True,
+    overrides = {"REDIS_URL": REDIS_URL, "JOBS_IN_PROCESS": False, "ROUTE_AFTER_RESPONSE": False, "TESTING": True,
                  "MONGODB_DB": os.environ.get("TEST_MONGODB_DB", "xuncha_test"),
                  "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "DEMO_PASSWORD": PASSWORD,
                  "SECRET_KEY": "test-secret-of-at-least-thirty-two-characters"}

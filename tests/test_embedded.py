@@ -69,12 +69,12 @@ def test_in_process_worker_also_derives_photos(app, api, submit):
 
 
 def test_the_request_that_opens_a_ticket_routes_it_once_answered_so_routing_never_starves(app, api, monkeypatch):
-    """Embedded mode: no runner thread is needed (none runs here); the queued job is the
-    safety net and is gone once the request routed the ticket itself."""
+    """No runner thread or worker is needed (none runs here); the queued job is the safety
+    net and is gone once the request routed the ticket itself."""
     from conftest import finding_payload
     from workers.queues import ROUTING, get_queue
 
-    monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", True)
+    monkeypatch.setitem(app.config, "ROUTE_AFTER_RESPONSE", True)
     payload = finding_payload(api.task_id("inspector1"))
     r = api.post("/api/v1/mobile/findings", as_="inspector1", json=payload)
     assert r.status_code == 201 and r.get_json()["ticket_id"]

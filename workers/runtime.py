@@ -63,6 +63,22 @@ class AppWorker(_CarriesRequestId, Worker):
             configure_logging(flask_app.config)
 
 
+class RoutingWorker(_CarriesRequestId, SimpleWorker):
+    """The routing queue's worker: jobs run in the worker process itself, one after the
+    other, on its open MongoDB connection (`rq worker -w workers.runtime.RoutingWorker
+    routing`). A routing job is a few milliseconds of work; forking a work horse and
+    connecting to MongoDB again for each would cost more than the job and let routing fall
+    behind a burst of submissions. The job takes ids, has a time limit and is retried, so
+    a forked horse's isolation buys little here; the other queues keep forking workers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        flask_app = app()
+        from backend.observability import configure_logging
+        if not flask_app.testing:
+            configure_logging(flask_app.config)
+
+
 def redis():
     return app().extensions["redis"]
 
