@@ -35,14 +35,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_jpeg(size_mb: float) -> bytes:
+def make_jpeg(size_mb: float, seed: int = 0) -> bytes:
     """A valid JPEG of about `size_mb` MB: noise does not compress."""
     import random
 
     from PIL import Image
     side = 1200
     while True:
-        rng = random.Random(side)
+        rng = random.Random(side * 10 + seed)
         image = Image.frombytes("RGB", (side, side * 3 // 4), bytes(rng.getrandbits(8) for _ in range(side * side * 9 // 4)))
         out = io.BytesIO()
         image.save(out, "JPEG", quality=92)
@@ -95,7 +95,7 @@ def resumable(url, token, data, chunk, cut) -> tuple[int, int]:
     auth = {"Authorization": f"Bearer {token}"}
     r = requests.post(f"{url}/api/v1/mobile/uploads", json={"sha256": sha, "size": len(data)}, headers=auth, timeout=30)
     assert r.status_code in (200, 201), r.text
-    offset, sent, cut_at, cut_done = r.json()["offset"], 0, int(len(data) * cut), False
+    offset, sent, cut_at, cut_done, kept = r.json()["offset"], 0, int(len(data) * cut), False, 0
     while offset < len(data):
         piece = data[offset:offset + chunk]
         headers = {**auth, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
@@ -104,13 +104,15 @@ def resumable(url, token, data, chunk, cut) -> tuple[int, int]:
             sent += n
             cut_done = True
             time.sleep(0.2)  # the server notices the dropped connection
-            offset = requests.get(f"{url}/api/v1/mobile/uploads/{sha}", headers=auth, timeout=30).json()["offset"]
+            resumed = requests.get(f"{url}/api/v1/mobile/uploads/{sha}", headers=auth, timeout=30).json()["offset"]
+            kept = resumed - offset  # of the cut chunk, what the server stored (tus keeps what arrived)
+            offset = resumed
             continue
         status, n = raw_request(url, "PATCH", f"/api/v1/mobile/uploads/{sha}", headers, piece)
         assert status == 200, status
         sent += n
         offset += len(piece)
-    return sent - len(data), sent
+    return sent - len(data), sent, kept
 
 
 def main() -> int:
@@ -153,8 +155,8 @@ def main() -> int:
                 "observed_at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(),
                 "fact_basis": "现场查看", "policy_basis": "条例", "responsibility_basis": "交通运输局"}).json()
             again_whole = whole_file(url, token, finding["id"], data, cut)
-            variant = data[:-2] + bytes([cut == 0.5]) + data[-1:]  # another file for each run (its own SHA-256)
-            again_chunks, sent = resumable(url, token, variant, chunk, cut)
+            variant = make_jpeg(args.size_mb, seed=int(cut * 10))  # another file for each run (its own SHA-256)
+            again_chunks, sent, kept = resumable(url, token, variant, chunk, cut)
             sha = hashlib.sha256(variant).hexdigest()
             attach = requests.post(f"{url}/api/v1/mobile/uploads/{sha}/attach", headers=auth, timeout=60,
                                    json={"finding_id": finding["id"]})
@@ -162,13 +164,16 @@ def main() -> int:
             original = requests.get(f"{url}/api/v1/photos/{attach.json()['id']}?size=original", headers=auth, timeout=60)
             assert hashlib.sha256(original.content).hexdigest() == sha
             rows.append({"cut": cut, "whole_file_resent_bytes": again_whole, "resumable_resent_bytes": again_chunks,
-                         "resumable_sent_bytes": sent, "chunk_bytes": chunk})
+                         "resumable_sent_bytes": sent, "chunk_bytes": chunk, "cut_chunk_bytes_kept": kept,
+                         "cut_chunk_bytes_sent": int(len(variant) * cut) % chunk})
         print(f"\n=== resumable upload: a {len(data) / 1048576:.1f} MB JPEG, chunks of {args.chunk_kb} KB ===")
-        print(f"{'cut at':>7} {'whole file: sent again':>24} {'resumable: sent again':>23} {'in chunks':>10}")
+        print(f"{'cut at':>7} {'whole file: sent again':>24} {'resumable: sent again':>23} {'in chunks':>10}"
+              f" {'cut chunk: arrived / kept':>27}")
         for row in rows:
             print(f"{row['cut']:>6.0%} {row['whole_file_resent_bytes']:>21,} B {row['resumable_resent_bytes']:>20,} B "
-                  f"{row['resumable_resent_bytes'] / chunk:>9.2f}")
-        print("(body bytes; the resumable figure is the part of the chunk in flight when the link dropped)")
+                  f"{row['resumable_resent_bytes'] / chunk:>9.2f} {row['cut_chunk_bytes_sent']:>14,} / {row['cut_chunk_bytes_kept']:,} B")
+        print("(body bytes. Of the chunk in flight when the link dropped, the server keeps what arrived,\n"
+              " as tus does; what it could not keep is sent again. The whole file's SHA-256 is checked at the end.)")
         if args.json:
             print(json.dumps({"file_bytes": len(data), "rows": rows}))
         return 0 if all(r["resumable_resent_bytes"] < chunk for r in rows) else 1

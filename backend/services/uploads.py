@@ -5,7 +5,10 @@ the phone announces the file by its SHA-256 and size, sends it in chunks (`PATCH
 `Upload-Offset`, as in the tus protocol), and after a cut asks where to resume (`GET`): at
 most the one chunk that was in flight is sent again. A chunk is stored before the upload's
 offset moves past it, with one conditional update guarded by the offset the phone named,
-so a chunk sent twice, or two connections sending the same chunk, store it once. When the
+so a chunk sent twice, or two connections sending the same chunk, store it once; bytes
+below the offset are never written again. Of a chunk cut short by a dropped link, the
+server keeps what arrived (gunicorn hands the view the bytes that came, as tus servers
+do), and the phone resumes at the byte after. When the
 last byte arrives the SHA-256 is checked; the complete file then becomes a photo of a
 finding or ticket through the usual photo path (format checks, EXIF, derivation).
 """
