@@ -69,10 +69,47 @@ def labels(county_code: str, group_by: str) -> dict:
     return {}
 
 
+def _whole_months(county_code: str, days: list[str]) -> tuple[list[str], list[str]]:
+    """(months whose every possible day is in `days`, the other days). A month's possible
+    days run from the county's first day to today: no ticket lies outside them."""
+    if not days:
+        return [], []
+    first, today = counters.first_day(county_code), _today().strftime("%Y%m%d")
+    by_month = defaultdict(list)
+    for day in days:
+        by_month[day[:6]].append(day)
+    whole, rest = [], []
+    for month, month_days in by_month.items():
+        last = (date(int(month[:4]), int(month[4:]), 1) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        possible = metrics.days_between(max(first, f"{month}01"), min(today, last.strftime("%Y%m%d")))
+        if len(month_days) == len(possible):
+            whole.append(month)
+        else:
+            rest += month_days
+    return whole, rest
+
+
 def _aggregate(county_code: str, group_by: str, start, end, filters: dict):
     now = utcnow()
     total, groups = metrics.Accumulator(), defaultdict(metrics.Accumulator)
-    for doc in counters.read_days(county_code, _days(county_code, start, end)):
+    days = _days(county_code, start, end)
+    if not filters and group_by in counters.ROLLUP_DIMENSIONS + ("month",):
+        # Whole months from their month documents (a few dozen groups each), the edges by day.
+        months, days = _whole_months(county_code, days)
+        dimension = "category" if group_by == "month" else group_by  # every ticket has one category
+        for doc in counters.read_months(county_code, months):
+            for key, values in doc.get("g", {}).get(dimension, {}).items():
+                if not values.get("tickets"):
+                    continue
+                group = f"{doc['month'][:4]}-{doc['month'][4:]}" if group_by == "month" else (
+                    NONE_KEY if key == metrics.NO_DEPARTMENT else key)
+                total.add_cell(values)
+                groups[group].add_cell(values)
+            for entry in doc.get("o", {}).values():
+                if entry["due"] < now:
+                    total.open_overdue += 1
+                    groups[_group_key(group_by, metrics.split_cell(entry["cell"]), doc["month"] + "01")].open_overdue += 1
+    for doc in counters.read_days(county_code, days):
         cells = {}
         for key, values in doc.get("c", {}).items():
             if not values.get("tickets"):
