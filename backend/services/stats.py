@@ -7,12 +7,15 @@ tickets or a million. The windows are Asia/Shanghai creation days, inclusive.
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from bson import ObjectId
+
 from ..auth import Actor
 from ..domain import metrics
 from ..domain.sla import CHINA
 from ..errors import InvalidInput
 from ..models import Department, Ticket, Township, Village
 from ..models.common import utcnow
+from ..extensions import find_by_ids
 from . import counters
 
 GROUPS = ("department", "township", "village", "category", "month")
@@ -173,27 +176,28 @@ def overdue(actor: Actor, start: date | None, end: date | None, filters: dict | 
     filters = {k: v for k, v in (filters or {}).items() if v}
     now = utcnow()
     late = []
-    for doc in counters.read_days(actor.county_code, _days(actor.county_code, start, end)):
+    # Whole months' open tickets from their month documents, the edges from the days.
+    months, days = _whole_months(actor.county_code, _days(actor.county_code, start, end))
+    for doc in counters.read_months(actor.county_code, months) + counters.read_days(actor.county_code, days):
         for ticket_id, entry in doc.get("o", {}).items():
             if entry["due"] < now and _matches(metrics.split_cell(entry["cell"]), filters):
                 late.append((entry["due"], ticket_id))
     late.sort()
     departments = labels(actor.county_code, "department")
+    # The shown tickets in one read by _id, their villages in one more.
+    found = find_by_ids(Ticket._get_collection(), [ObjectId(ticket_id) for _, ticket_id in late[:limit]])
+    villages = {v.code: v.name for v in Village.objects(code__in=sorted({t["village_code"] for t in found}))
+                .only("code", "name")}
     rows = []
-    for _, ticket_id in late[:limit]:
-        ticket = Ticket.objects(id=ticket_id).only(*OVERDUE_FIELDS).first()
-        if ticket is None:
+    for ticket in found:
+        if ticket.get("county_code") != actor.county_code:
             continue
-        village = Village.objects(code=ticket.village_code).only("name").first()
         rows.append({
-            "id": str(ticket.id), "number": ticket.number, "title": ticket.title,
-            "category": ticket.category, "status": ticket.status,
-            "department_code": ticket.department_code,
-            "department_name": departments.get(ticket.department_code, ticket.department_code),
-            "village_code": ticket.village_code, "village_name": village.name if village else None,
-            "due_at": ticket.due_at, "created_at": ticket.created_at,
-            "overdue_days": round((now - ticket.due_at).total_seconds() / 86400, 1),
-            "age_days": round((now - ticket.created_at).total_seconds() / 86400, 1),
+            "id": str(ticket["_id"]), **{name: ticket.get(name) for name in OVERDUE_FIELDS if name != "township_code"},
+            "department_name": departments.get(ticket.get("department_code"), ticket.get("department_code")),
+            "village_name": villages.get(ticket["village_code"]),
+            "overdue_days": round((now - ticket["due_at"]).total_seconds() / 86400, 1),
+            "age_days": round((now - ticket["created_at"]).total_seconds() / 86400, 1),
         })
     return {"total": len(late), "limit": limit, "tickets": rows}
 
