@@ -1,7 +1,12 @@
 """Benchmark: sustained finding submissions, and how long routing takes to dispatch them.
 
 What it measures, against the embedded demo server (mongomock + in-process RQ jobs,
-werkzeug threaded) on loopback:
+gunicorn with 8 threads; the request that opens a ticket routes it once answered) on
+loopback, or against ``--base-url`` (e.g. the demo on MongoDB with separate workers):
+
+0. In this process first: database round trips of a submission and of its routing with
+   the county holding ``--county-sizes`` tickets, and the time split into the engine's
+   share (mongomock) and the product's (see ``round_trips_by_county_size``).
 
 1. Finding submissions: ``--threads`` threads, each with its own ``requests.Session``,
    POST ``/api/v1/mobile/findings`` as ``inspector1`` for ``--duration`` seconds. Each
