@@ -1,12 +1,14 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make demo   the demo service (embedded: no MongoDB or Redis needed)
 #   make test   the whole test suite (starts Redis if it is not answering)
+#   make test-mongo  the suite again over the MongoDB wire protocol (mongoeco's server, TCP, forking worker)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
 
-.PHONY: demo test bench redis chromium fonts clean messages
+.PHONY: demo test test-mongo bench redis chromium fonts clean messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +18,17 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs the application only, not the test extras.
+$(APP_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(APP_STAMP)
+
+# gunicorn (one process, threads, keep-alive). With MONGODB_URI and REDIS_URL set: the same
+# demo on that database, forking workers beside the API.
+demo: $(APP_STAMP)
 	@bash scripts/ensure-fonts.sh || echo 'No Chinese font: PDF documents will fail (see scripts/ensure-fonts.sh).'
-	$(VENV)/bin/flask --app backend demo run
+	$(PY) -m backend.serving
 
 redis:
 	@bash scripts/ensure-redis.sh
@@ -32,6 +42,9 @@ fonts:
 
 test: $(STAMP) redis chromium fonts
 	$(PY) -m pytest
+
+test-mongo: $(STAMP) redis
+	bash scripts/test-mongo.sh
 
 bench: $(STAMP)
 	$(PY) bench/submit_findings.py

@@ -4,7 +4,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from . import config as config_module
-from . import errors, i18n
+from . import errors, i18n, observability
 from .api.schemas import ErrorSchema
 from .extensions import connect_mongo, connect_redis
 
@@ -16,13 +16,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     i18n.init_app(app)
+    observability.init_app(app)
     connect_mongo(app.config)
     app.extensions["redis"] = connect_redis(app.config)
     if not app.config["SECRET_KEY"]:  # the embedded mode (production refuses to start without one)
         from .services.settings import embedded_secret_key
         app.config["SECRET_KEY"] = embedded_secret_key()
-    from . import ratelimit
-    ratelimit.init_app(app)
 
     api = DocumentedApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -37,6 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     office.register(app)
     public.register(app)
     docs.register(app)
+    from .api import health
+    health.register(app)
 
     @app.before_request
     def refuse_large_bodies():
@@ -52,7 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             return  # Open311 clients POST application/x-www-form-urlencoded, as its specification says
         if request.method in ("POST", "PUT", "PATCH") and request.content_length:
             mimetype = request.mimetype or ""
-            if not (request.is_json or mimetype.startswith("multipart/")):
+            if not (request.is_json or mimetype.startswith("multipart/") or _is_upload_chunk(mimetype)):
                 raise _unsupported(mimetype)
 
     from . import limits
@@ -73,6 +74,12 @@ class EncodableJSONProvider(DefaultJSONProvider):
     def dumps(self, obj, **kwargs) -> str:
         from .domain.text import scrub
         return scrub(super().dumps(obj, **kwargs))
+
+
+def _is_upload_chunk(mimetype: str) -> bool:
+    """A chunk of a resumable upload (mobile/uploads): raw bytes, as in the tus protocol."""
+    return (mimetype == "application/offset+octet-stream" and request.method == "PATCH"
+            and request.path.startswith("/api/v1/mobile/uploads/"))
 
 
 class DocumentedApi(Api):

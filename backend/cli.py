@@ -53,24 +53,9 @@ def load_demo():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
 def run_demo(host, port):
-    """Load the demo county, run the jobs in-process and serve the API."""
-    import os
-
-    from workers.runtime import start_in_process
-
-    from .services import demo
-    app = current_app._get_current_object()
-    password = app.config["DEMO_PASSWORD"]
-    print_accounts(demo.load(password), password)
-    if app.config["JOBS_IN_PROCESS"]:
-        start_in_process(app)
-        click.echo("Background jobs run in this process"
-                   + (f" on Redis {app.config['REDIS_URL']}." if app.config["REDIS_URL"] else " (in-memory queue)."))
-    port = port or int(os.environ.get("PORT", "5000"))
-    click.echo(f"API on http://{host}:{port}/api/v1  ·  docs http://{host}:{port}/docs")
-    click.echo(f"码上巡视 (a village's QR code): {demo.village_qr_url(f'http://{host}:{port}')}")
-    from werkzeug.serving import run_simple
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    """Load the demo county, start the jobs and serve the API with gunicorn (`make demo`)."""
+    from .serving import run_demo as serve_demo
+    serve_demo(host, port)
 
 
 @routing_cli.command("sweep")
@@ -208,7 +193,37 @@ def rebuild_rounds(county):
     click.echo(f"Round counters rebuilt: {rectification_counters.rebuild(county)} rounds.")
 
 
+backup_cli = AppGroup("backup", help="Backups in mongodump's directory layout (production: deploy/backup.sh).")
+
+
+@backup_cli.command("dump")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+def backup_dump(out_dir):
+    """Write every collection of the database to OUT_DIR/<database>/ (bson.gz + metadata.json)."""
+    import mongoengine
+
+    from .services import backup
+    counts = backup.dump(mongoengine.get_db(), out_dir)
+    click.echo(f"{sum(counts.values())} documents in {len(counts)} collections written to {out_dir}.")
+
+
+@backup_cli.command("restore")
+@click.argument("dump_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--drop", is_flag=True, help="Empty each collection first.")
+def backup_restore(dump_dir, drop):
+    """Load DUMP_DIR (one database's folder of a dump, ours or mongodump's) into the database."""
+    import mongoengine
+
+    from .services import backup
+    try:
+        counts = backup.restore(mongoengine.get_db(), dump_dir, drop=drop)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{sum(counts.values())} documents in {len(counts)} collections restored; "
+               "now run `flask stats check` and `flask tickets check`.")
+
+
 def register(app) -> None:
     for group in (divisions_cli, demo_cli, routing_cli, tickets_cli, stats_cli, clocks_cli, followups_cli,
-                  rounds_cli):
+                  rounds_cli, backup_cli):
         app.cli.add_command(group)

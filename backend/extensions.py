@@ -1,92 +1,60 @@
 """Connections: MongoDB (real or mongomock), Redis (real or fake) and the RQ queues."""
-import functools
-import threading
-from datetime import UTC, datetime
-
 import mongoengine
-import mongomock
-import mongomock.collection
-import mongomock.gridfs
 import redis
+from pymongo import UpdateOne
+
+from . import embedded_mongo
 
 _fake_redis_server = None
-_mongomock_write_lock = threading.RLock()
-
-
-def _serialise_mongomock_writes() -> None:
-    """mongomock checks a filter and then writes by _id, unlocked: two threads can both pass
-    a `version == n` guard (seen: 7 winners of one round), and both pass a unique-index check.
-    Real MongoDB makes each single-document write atomic; the embedded mode serves requests in
-    threads, so its writes take one process-wide lock to get the same guarantee."""
-    collection = mongomock.collection.Collection
-    if getattr(collection, "_xuncha_locked", False):
-        return
-    for name in ("_insert", "_update", "_find_and_modify", "_delete"):
-        original = getattr(collection, name)
-
-        @functools.wraps(original)
-        def locked(self, *args, __original=original, **kwargs):
-            with _mongomock_write_lock:
-                return __original(self, *args, **kwargs)
-        setattr(collection, name, locked)
-    collection._iter_documents = _iter_documents_by_id_first(collection._iter_documents)
-    collection._xuncha_locked = True
-
-
-def _iter_documents_by_id_first(scan):
-    """mongomock answers every query by scanning the whole collection; a filter on one _id
-    (every ticket state change) reads that document directly instead. Same answers."""
-    from mongomock.filtering import filter_applies
-
-    @functools.wraps(scan)
-    def iter_documents(self, filter):
-        wanted = filter.get("_id") if isinstance(filter, dict) else None
-        if wanted is None or isinstance(wanted, (dict, list)):
-            return scan(self, filter)
-        try:
-            document = self._store[wanted]
-        except (KeyError, TypeError):
-            return iter(())
-        return iter((document,)) if filter_applies(filter, document) else iter(())
-    return iter_documents
 
 
 def find_by_ids(collection, ids: list) -> list[dict]:
     """The documents with these _ids, in that order; missing ones are left out.
 
-    Real MongoDB: one `$in` query on the _id index. mongomock answers `$in` by scanning the
-    collection and copies every document it returns twice over (once to project it, once to
-    make its datetimes aware): most of a county dashboard's time. Here it is read from the
-    store under the write lock and copied once, datetimes made aware (UTC) on the way."""
-    store = getattr(collection, "_store", None)
-    if not isinstance(collection, mongomock.Collection) or store is None:
-        found = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}})}
-        return [found[i] for i in ids if i in found]
-    with _mongomock_write_lock:
-        return [_copy_aware(store[i]) for i in ids if i in store]
+    One `$in` query on the _id index (in the embedded engine, a read of its store)."""
+    if embedded_mongo.is_embedded(collection):
+        return embedded_mongo.find_by_ids(collection, ids)
+    found = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}})}
+    return [found[i] for i in ids if i in found]
 
 
-def _copy_aware(value):
-    if isinstance(value, dict):  # mongomock stores OrderedDicts
-        return {k: _copy_aware(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy_aware(v) for v in value]
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value  # str, numbers, ObjectId, None: immutable
+def update_each(collection, updates: list[tuple[dict, dict]]) -> int:
+    """One unordered bulk write of `(filter, update)` pairs, each an update of one document;
+    returns how many documents changed."""
+    if not updates:
+        return 0
+    if embedded_mongo.is_embedded(collection):
+        return embedded_mongo.update_each(collection, updates)
+    return collection.bulk_write([UpdateOne(f, u) for f, u in updates], ordered=False).modified_count
 
 
-def connect_mongo(config: dict) -> None:
+def all_documents() -> list[type[mongoengine.Document]]:
+    """Every collection's document class, those of areas added later included."""
+    import backend.models  # noqa: F401 (registers the documents)
+
+    found, pending = [], list(mongoengine.Document.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls._meta.get("abstract") and cls not in found:
+            found.append(cls)
+    return sorted(found, key=lambda c: c._get_collection_name())
+
+
+def connect_mongo(config: dict, create_indexes: bool = True) -> None:
+    """Connect MongoEngine. With `create_indexes`, every document's indexes are made now,
+    and no document makes them again on first use: a forked RQ work horse (one per job)
+    would otherwise send ~20 createIndexes before its first query."""
     mongoengine.disconnect()
     if config["MONGODB_URI"]:
         mongoengine.connect(host=config["MONGODB_URI"], db=config["MONGODB_DB"],
                             uuidRepresentation="standard", tz_aware=True)
     else:
-        _serialise_mongomock_writes()
-        mongomock.gridfs.enable_gridfs_integration()
-        mongoengine.connect(config["MONGODB_DB"], host="mongodb://localhost",
-                            mongo_client_class=mongomock.MongoClient,
-                            uuidRepresentation="standard", tz_aware=True)
+        embedded_mongo.connect(config["MONGODB_DB"])
+    for document in all_documents():
+        if create_indexes:
+            document.ensure_indexes()
+        document._meta["auto_create_index"] = False  # MongoEngine's meta option, set for all
 
 
 def connect_redis(config: dict) -> redis.Redis:

@@ -1,6 +1,10 @@
-"""Rate limits of the doors without an account (码上巡视, Open311): Flask-Limiter, counting in
-the deployment's Redis, so every API process shares the counts (an in-process store in the
-embedded mode without Redis).
+"""Per-address request limits: Flask-Limiter, counting in the deployment's Redis, so every
+API process shares the counts (an in-process store in the embedded mode without Redis).
+
+Used by the doors without an account (码上巡视, Open311) and by failed logins (see
+services/throttle.py for the per-account side: that lock is not built on Flask-Limiter
+because it must take its count *before* the password is checked and release it on
+success, atomically, in one Redis script).
 
 A limit applies only where a view is decorated with `limiter.limit(...)`; the limits
 themselves are settings (`PUBLIC_RATE_*`). A request over a limit gets the JSON error body
@@ -26,11 +30,11 @@ def setting(name: str):
 
 def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "xuncha-limits")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "xuncha")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
 
     @app.errorhandler(RateLimitExceeded)

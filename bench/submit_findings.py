@@ -1,7 +1,12 @@
 """Benchmark: sustained finding submissions, and how long routing takes to dispatch them.
 
 What it measures, against the embedded demo server (mongomock + in-process RQ jobs,
-werkzeug threaded) on loopback:
+gunicorn with 8 threads; the request that opens a ticket routes it once answered) on
+loopback, or against ``--base-url`` (e.g. the demo on MongoDB with separate workers):
+
+0. In this process first: database round trips of a submission and of its routing with
+   the county holding ``--county-sizes`` tickets, and the time split into the engine's
+   share (mongomock) and the product's (see ``round_trips_by_county_size``).
 
 1. Finding submissions: ``--threads`` threads, each with its own ``requests.Session``,
    POST ``/api/v1/mobile/findings`` as ``inspector1`` for ``--duration`` seconds. Each
@@ -667,6 +672,105 @@ def report(r: dict, server_log: dict | None) -> None:
     print("\n".join(lines), flush=True)
 
 
+def round_trips_by_county_size(sizes: list[int], samples: int) -> list[dict]:
+    """In this process (embedded app, mongomock, in-process fake Redis): the county is
+    filled with `size` tickets (and their findings) straight into mongomock's store, then
+    `samples` findings are submitted through the API and routed. Per size: database round
+    trips per submission and per routing job (every collection call counted, as
+    bench/sla_sweep.py does), and the time per submission split into the engine's share
+    (inside mongomock's calls and cursors) and the product's (everything else)."""
+    import copy
+
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import roundtrips
+    roundtrips.install()
+    import mongoengine
+    from bson import ObjectId
+
+    from backend import create_app, embedded_mongo
+    from backend.services import demo
+    from workers.jobs import route_ticket
+    from workers.queues import ROUTING, get_queue
+    from workers.runtime import ThreadWorker
+
+    app = create_app({"TESTING": True, "JOBS_IN_PROCESS": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        demo.load("bench-password")
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "inspector1", "password": "bench-password"}
+                        ).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    task = sorted(client.get("/api/v1/mobile/tasks", headers=headers).get_json(), key=lambda t: t["name"])[0]
+    rng = random.Random(7)
+    db = mongoengine.get_db()
+    routing = get_queue(ROUTING)
+
+    def submit(n: int) -> tuple[int, dict]:
+        body = finding_body(task, n, rng)
+        response = client.post("/api/v1/mobile/findings", headers=headers, json=body)
+        return response.status_code, response.get_json()
+
+    status, first = submit(0)  # the template for the filler documents
+    if status != 201:
+        raise BenchError(f"submission failed in-process: {status} {first}")
+    ThreadWorker([routing], connection=app.extensions["redis"]).work(burst=True, logging_level="ERROR")
+    template_ticket = db.ticket.find_one({"_id": ObjectId(first["ticket_id"])})
+    template_finding = db.finding.find_one({"_id": ObjectId(first["id"])})
+    filled, results, n = 1, [], 1
+    for size in sizes:
+        tickets, findings_ = [], []
+        while filled < size:
+            finding_id, ticket_id = ObjectId(), ObjectId()
+            lat, lon = 35.6 + rng.random() * 0.5, 118.3 + rng.random() * 0.6
+            f = copy.deepcopy(template_finding)
+            f.update(_id=finding_id, client_id=str(uuid.uuid4()), ticket_id=ticket_id,
+                     location={**f["location"], "lat": lat, "lon": lon}, point=[lon, lat])
+            t_ = copy.deepcopy(template_ticket)
+            t_.update(_id=ticket_id, finding_id=finding_id, number=f"fill-{filled}",
+                      location={**t_["location"], "lat": lat, "lon": lon}, point=[lon, lat])
+            findings_.append(f)
+            tickets.append(t_)
+            filled += 1
+        embedded_mongo.restore(db.finding, findings_)
+        embedded_mongo.restore(db.ticket, tickets)
+        submit_trips, route_trips, totals, engines, route_totals, route_engines = [], [], [], [], [], []
+        for _ in range(samples):
+            before_engine = roundtrips.engine_seconds[0]
+            started = time.perf_counter()
+            with roundtrips.counting() as trips:
+                status, body = submit(n)
+            totals.append((time.perf_counter() - started) * 1000)
+            engines.append((roundtrips.engine_seconds[0] - before_engine) * 1000)
+            n += 1
+            if status != 201:
+                raise BenchError(f"submission failed in-process: {status} {body}")
+            submit_trips.append(sum(trips.values()))
+            before_engine = roundtrips.engine_seconds[0]
+            started = time.perf_counter()
+            with roundtrips.counting() as trips:
+                route_ticket(body["ticket_id"])  # the job's function, without the queue around it
+            route_totals.append((time.perf_counter() - started) * 1000)
+            route_engines.append((roundtrips.engine_seconds[0] - before_engine) * 1000)
+            route_trips.append(sum(trips.values()))
+        filled += samples
+        results.append({
+            "county_tickets": size, "submissions": samples,
+            "round_trips_per_submission": sorted(set(submit_trips)),
+            "round_trips_per_routing": sorted(set(route_trips)),
+            "submit_ms_median": statistics.median(totals), "engine_ms_median": statistics.median(engines),
+            "product_ms_median": statistics.median(t - e for t, e in zip(totals, engines)),
+            "route_ms_median": statistics.median(route_totals),
+            "route_product_ms_median": statistics.median(t - e for t, e in zip(route_totals, route_engines)),
+        })
+        print(f"  {size:>7} tickets: round trips per submission {results[-1]['round_trips_per_submission']}, "
+              f"per routing {results[-1]['round_trips_per_routing']}; submission {results[-1]['submit_ms_median']:.1f} ms "
+              f"= engine {results[-1]['engine_ms_median']:.1f} + product {results[-1]['product_ms_median']:.1f}; "
+              f"routing {results[-1]['route_ms_median']:.1f} ms (product {results[-1]['route_product_ms_median']:.1f})",
+              flush=True)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=30.0,
@@ -689,12 +793,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--request-timeout", type=float, default=30.0,
                         help="seconds per HTTP request (default: %(default)g)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    parser.add_argument("--county-sizes", default="0,2000,8000",
+                        help="tickets in the county for the round-trip phase (default: %(default)s; empty: skip)")
+    parser.add_argument("--round-trip-samples", type=int, default=20,
+                        help="submissions per county size in the round-trip phase (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.threads < 1 or args.duration <= 0 or args.me_duration <= 0 or args.sample < 1:
         parser.error("--threads, --duration, --me-duration and --sample must be positive")
 
     server = None
     server_log = None
+    round_trips = []
+    if args.county_sizes:
+        sizes = [int(s) for s in args.county_sizes.split(",") if s.strip()]
+        print(f"Round trips per submission, in-process, county of {sizes} tickets …", flush=True)
+        try:
+            round_trips = round_trips_by_county_size(sizes, args.round_trip_samples)
+        except BenchError as exc:
+            print(f"benchmark aborted: {exc}", file=sys.stderr)
+            return 2
     try:
         if args.base_url:
             args.base_url = check_loopback(args.base_url)
@@ -714,8 +831,15 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
             server_log = summarize_server_log(server.log_path)
     report(result, server_log)
+    if round_trips:
+        print("round trips per submission by county size (in-process; engine = mongomock's calls and cursors):")
+        for row in round_trips:
+            print(f"  {row['county_tickets']:>7} tickets  submission {row['round_trips_per_submission']} "
+                  f"routing {row['round_trips_per_routing']}  {row['submit_ms_median']:.1f} ms "
+                  f"(engine {row['engine_ms_median']:.1f}, product {row['product_ms_median']:.1f}); "
+                  f"routing {row['route_ms_median']:.1f} ms (product {row['route_product_ms_median']:.1f})")
     if args.json:
-        print(json.dumps({**result, "server_log": None if not server_log else {
+        print(json.dumps({**result, "round_trips_by_county_size": round_trips, "server_log": None if not server_log else {
             k: (v[:20] if isinstance(v, list) else v) for k, v in server_log.items()}},
             ensure_ascii=False))
     failed = result["errors"] > 0 or result["ticket_status"]["pending_routing"] > 0 or result["me_errors"] > 0

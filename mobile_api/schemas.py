@@ -88,7 +88,12 @@ class RemovalSchema(Schema):
 class SyncPullSchema(Schema):
     cursor = fields.Str(metadata={"description": "pass it as `since` next time"})
     has_more = fields.Bool(metadata={"description": "more changes wait: sync again at once with the cursor"})
-    full = fields.Bool(metadata={"description": "true without `since`: replace everything the phone keeps"})
+    full = fields.Bool(metadata={"description": "true without `since`, or with a cursor this server cannot "
+                                                "honour: replace everything the phone keeps"})
+    full_reason = fields.Str(allow_none=True, metadata={
+        "description": "why the answer is full: no_cursor, unreadable_cursor, cursor_from_another_database "
+                       "(another server's, or from before its data was reset), cursor_ahead_of_server "
+                       "(numbers it has not reached: a restored backup); null when not full"})
     tasks = fields.List(fields.Nested(TaskSchema))
     findings = fields.List(fields.Nested(SyncFindingSchema))
     tickets = fields.List(fields.Nested(TicketSchema))

@@ -1,22 +1,33 @@
 """Test fixtures: one app per session, a clean database and Redis for every test.
 
 Redis is real (TEST_REDIS_URL, default redis://127.0.0.1:6379/15); MongoDB is mongomock
-unless MONGODB_URI is set, in which case the same suite runs against real MongoDB.
+unless MONGODB_URI is set, in which case the same suite runs against that server over TCP
+(`make test-mongo`: a wire-protocol server), with the jobs run by a forking RQ worker in
+another process (tests/job_runner.py), as in production.
 """
+import json
 import os
+import subprocess
+import sys
+import threading
 import uuid
 from pathlib import Path
 from datetime import UTC, datetime, timedelta
 
 import mongoengine
-import mongomock
-import mongomock.helpers
 import pytest
+from redis import Redis
 from rq import SimpleWorker
 
-from backend import create_app
-from backend.services import demo
-from workers.queues import QUEUE_NAMES, get_queue
+import mongo_features
+
+WIRE = bool(os.environ.get("MONGODB_URI"))
+# Before the app connects: every command of every client is recorded (see mongo_features).
+mongo_features.install() if WIRE else mongo_features.install_mongomock()
+
+from backend import create_app, embedded_mongo  # noqa: E402
+from backend.services import demo  # noqa: E402
+from workers.queues import QUEUE_NAMES, get_queue  # noqa: E402
 
 PASSWORD = "test-password"
 # ../shared beside the checkout (CI lays a copy there too)
@@ -27,10 +38,10 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 @pytest.fixture(scope="session")
 def app():
-    overrides = {"REDIS_URL": REDIS_URL, "JOBS_IN_PROCESS": False, "TESTING": True,
+    overrides = {"REDIS_URL": REDIS_URL, "JOBS_IN_PROCESS": False, "ROUTE_AFTER_RESPONSE": False, "TESTING": True,
                  "MONGODB_DB": os.environ.get("TEST_MONGODB_DB", "xuncha_test"),
                  "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "DEMO_PASSWORD": PASSWORD,
-                 "SECRET_KEY": "test-secret"}
+                 "SECRET_KEY": "test-secret-of-at-least-thirty-two-characters"}
     application = create_app(overrides)
     redis = application.extensions["redis"]
     try:
@@ -40,17 +51,16 @@ def app():
     return application
 
 
-def _reset_database() -> None:
-    db = mongoengine.get_db()
-    for name in db.list_collection_names():
-        if not name.startswith("system."):
-            db[name].delete_many({})
+def _collections(db) -> list[str]:
+    return [name for name in db.list_collection_names() if not name.startswith("system.")]
 
 
 @pytest.fixture(scope="session")
 def demo_snapshot(app):
     """The demo county loaded once; each test starts from a copy of these documents."""
-    _reset_database()
+    db = mongoengine.get_db()
+    for name in _collections(db):
+        db[name].delete_many({})
     with app.app_context():
         demo.load(PASSWORD, with_round=False)  # the demo round: tests/test_rounds.py loads it
         # Stories about other steps resolve with a note alone; the default (an evidence photo
@@ -59,33 +69,36 @@ def demo_snapshot(app):
         from backend.models import Setting
         for category in Category:
             Setting(id=f"evidence:371323:{category.value}", flag=0).save()
-    db = mongoengine.get_db()
-    return {name: list(db[name].find()) for name in db.list_collection_names()
-            if not name.startswith("system.")}
+    return {name: list(db[name].find()) for name in _collections(db)}
 
 
 @pytest.fixture(autouse=True)
 def clean(app, demo_snapshot):
-    """Every test starts from the demo county and nothing else, with empty queues."""
-    _reset_database()
+    """Every test starts from the demo county and nothing else, with empty queues.
+
+    Over the wire only the collections written since the last reset (by this process or
+    the worker's horses, as recorded by mongo_features) are put back: each insert costs a
+    wire-protocol server O(collection size), and most tests never touch the villages."""
     db = mongoengine.get_db()
-    for name, documents in demo_snapshot.items():
-        if documents:
+    if WIRE:
+        mongo_features.drain_worker_reports(app.extensions["redis"])
+        names = set(mongo_features.written)  # the demo's load was recorded too
+    else:  # mongomock lists no collection a test emptied: the snapshot's are named too
+        names = set(_collections(db)) | set(demo_snapshot)
+    for name in names:
+        db[name].delete_many({})
+        if documents := demo_snapshot.get(name):
             _restore(db[name], documents)
+    mongo_features.written.clear()
     app.extensions["redis"].flushdb()
     yield
 
 
 def _restore(collection, documents: list[dict]) -> None:
-    """Put the snapshot's documents back. On real MongoDB an insert_many; on mongomock
-    straight into its store, because its insert checks every unique index by scanning the
-    collection (O(n²): half a second per test for the 386 villages alone). The snapshot
-    was read from the same collection, so it meets its unique indexes."""
-    store = getattr(collection, "_store", None)
-    if isinstance(collection, mongomock.Collection) and store is not None:
-        for document in documents:
-            # (patch_… rebuilds every dict and list: the snapshot itself is never stored)
-            store[document["_id"]] = mongomock.helpers.patch_datetime_awareness_in_document(document)
+    """Put the snapshot's documents back: an insert_many, or on mongomock a write into its
+    store (its inserts scan the collection for every unique index: O(n²))."""
+    if embedded_mongo.is_embedded(collection):
+        embedded_mongo.restore(collection, documents)
     else:
         collection.insert_many([dict(d) for d in documents])
 
@@ -95,15 +108,48 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def job_runner(app):
+    """Over the wire: the forking RQ worker in its own process (tests/job_runner.py)."""
+    if not WIRE:
+        yield None
+        return
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "MONGODB_DB": app.config["MONGODB_DB"],
+           "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONPATH": str(here.parent), "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, str(here / "job_runner.py")], env=env,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready", "tests/job_runner.py did not start"
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # never let its pipe fill up
+    yield process
+    app.extensions["redis"].rpush("xuncha-test:run-jobs", json.dumps({"stop": True}))
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @pytest.fixture
-def run_jobs(app):
-    """Run every queued job through RQ in this process (mongomock is in-process)."""
+def run_jobs(app, job_runner, request):
+    """Run every queued job through RQ. On mongomock in this process (its data lives here);
+    over the wire in the forking worker's process, unless the test patches code or settings
+    with `monkeypatch` (what it patched exists only here)."""
+    in_process = job_runner is None or "monkeypatch" in request.fixturenames
+
     def run() -> int:
         """Returns how many jobs ran (including failed ones)."""
         queues = [get_queue(n) for n in QUEUE_NAMES]
         before = sum(q.finished_job_registry.count + q.failed_job_registry.count for q in queues)
-        worker = SimpleWorker(queues, connection=app.extensions["redis"])
-        worker.work(burst=True, logging_level="WARNING")
+        if in_process:
+            worker = SimpleWorker(queues, connection=app.extensions["redis"])
+            worker.work(burst=True, logging_level="WARNING")
+        else:
+            redis = Redis.from_url(REDIS_URL, socket_timeout=330)  # redis-py's default (5 s) ends a long wait
+            reply = f"xuncha-test:jobs-done:{uuid.uuid4().hex}"
+            redis.rpush("xuncha-test:run-jobs", json.dumps({"reply": reply}))
+            assert redis.blpop([reply], timeout=300), "the forking worker did not answer"
+            assert job_runner.poll() is None, "the forking worker's process died"
+            mongo_features.drain_worker_reports(redis)
         return sum(q.finished_job_registry.count + q.failed_job_registry.count for q in queues) - before
     return run
 
@@ -210,3 +256,14 @@ def counters_match_tickets(app, clean):
     with app.app_context():
         logs = list(check_rounds())
     assert not logs, "states differ from their event logs:\n" + "\n".join(map(str, logs[:20]))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if out := os.environ.get("XUNCHA_FEATURES_OUT"):
+        Path(out).write_text(json.dumps(mongo_features.seen, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The check of every query the session sent runs after all the others."""
+    last = [item for item in items if item.name == "test_every_query_of_the_session_uses_only_allowed_features"]
+    items[:] = [item for item in items if item not in last] + last

@@ -1,12 +1,13 @@
 """A real forking RQ worker in its own process, for the worker-dies-mid-job story.
 
-MongoDB is mongomock here, which another process cannot see, so this process builds its own
-app, stores one webhook notification, enqueues its delivery (retried without back-off) and
+This process builds its own app (on mongomock, which another process cannot see, or on the
+MONGODB_URI the suite runs against, in a database of its own), stores one webhook notification, enqueues its delivery (retried without back-off) and
 runs a forking `Worker` in burst mode against the Redis it is given. The test process kills
 the work horse while it is sending and watches the webhook receiver.
 
     python tests/fork_worker.py <redis url> <webhook url>
 """
+import os
 import sys
 from pathlib import Path
 
@@ -20,10 +21,18 @@ def main(redis_url: str, webhook_url: str) -> None:
     from backend.services import notifications
     from workers.queues import QUEUE_NAMES, get_queue
 
-    # JOBS_IN_PROCESS keeps the work horse on the mongomock data it inherits at fork
-    # (reconnecting, as a production horse does, would give it an empty mongomock).
-    app = create_app({"REDIS_URL": redis_url, "JOBS_IN_PROCESS": True, "MONGODB_DB": "fork_worker",
-                      "NOTIFY_CHANNELS": ["webhook"], "WEBHOOK_URL": webhook_url, "WEBHOOK_SECRET": "k"})
+    # On mongomock, JOBS_IN_PROCESS keeps the work horse on the data it inherits at fork
+    # (reconnecting, as a production horse does, would give it an empty mongomock). Over
+    # the wire the horse reconnects, as in production.
+    wire = bool(os.environ.get("MONGODB_URI"))
+    app = create_app({"REDIS_URL": redis_url, "JOBS_IN_PROCESS": not wire, "MONGODB_DB": "fork_worker",
+                      "SECRET_KEY": "fork-worker-test-secret-thirty-two-chars", "NOTIFY_CHANNELS": ["webhook"],
+                      "WEBHOOK_URL": webhook_url, "WEBHOOK_SECRET": "k"})
+    if wire:  # a database of its own, empty at every run
+        import mongoengine
+        from backend.models import Notification
+        Notification.objects.delete()
+        assert mongoengine.get_db().name == "fork_worker"
     notifications.DELIVERY_RETRY = (0, 0)  # retry at once: no scheduler in a burst worker
     with app.app_context():
         notifications.publish(key="fork-test", kind="remind", county_code="371323", department_code=None,

@@ -77,3 +77,19 @@ def test_the_api_docs_need_no_internet(client):
     for asset in assets:
         response = client.get(asset)
         assert response.status_code == 200 and len(response.get_data()) > 1000, asset
+
+
+def test_the_request_that_opens_a_ticket_routes_it_once_answered_so_routing_never_starves(app, api, monkeypatch):
+    """No runner thread or worker is needed (none runs here); the queued job is the safety
+    net and is gone once the request routed the ticket itself."""
+    from conftest import finding_payload
+    from workers.queues import ROUTING, get_queue
+
+    monkeypatch.setitem(app.config, "ROUTE_AFTER_RESPONSE", True)
+    payload = finding_payload(api.task_id("inspector1"))
+    r = api.post("/api/v1/mobile/findings", as_="inspector1", json=payload)
+    assert r.status_code == 201 and r.get_json()["ticket_id"]
+    r.close()  # the answer has gone out
+    ticket = api.get(f"/api/v1/tickets/{r.get_json()['ticket_id']}", as_="office").get_json()
+    assert ticket["status"] == "dispatched" and ticket["department_code"] == "transport"
+    assert get_queue(ROUTING).count == 0

@@ -14,7 +14,7 @@ from rq.job import Job
 from backend.models import Ticket
 from lifecycle_helpers import Receiver, events, free_port, release_scheduled
 from workers.jobs import sweep_pending_routing
-from workers.queues import DEFAULT, ROUTING, get_queue
+from workers.queues import NOTIFICATIONS, ROUTING, get_queue
 
 HERE = Path(__file__).resolve().parent
 
@@ -158,7 +158,7 @@ def test_a_work_horse_killed_mid_job_is_retried_and_the_webhook_is_delivered_onc
     assert len(receiver.requests) == 2 and len(receiver.acknowledged) == 1
     [first, second] = receiver.requests
     assert first["headers"]["X-Xuncha-Notification-Id"] == second["headers"]["X-Xuncha-Notification-Id"]
-    queue = get_queue(DEFAULT)
+    queue = get_queue(NOTIFICATIONS)
     job = Job.fetch(f"notify-{second['headers']['X-Xuncha-Notification-Id']}-webhook", connection=queue.connection)
     assert job.get_status() == "finished" and job.retries_left == 1
     assert queue.failed_job_registry.count == 0

@@ -13,7 +13,7 @@ from backend.models import Notification
 from backend.services import notifications
 from lifecycle_helpers import Receiver, at, dispatched, release_scheduled
 from workers.jobs import sweep_deadlines
-from workers.queues import DEFAULT, get_queue
+from workers.queues import NOTIFICATIONS, get_queue
 
 VILLAGER = "13812345678"
 
@@ -33,7 +33,7 @@ def test_a_webhook_is_signed_masked_retried_and_delivered_once(api, submit, run_
     sweep_deadlines(at(ticket["claim_due_at"], minutes=1))
     run_jobs()                      # first attempt: 500
     assert len(receiver.requests) == 1 and not receiver.acknowledged
-    queue = get_queue(DEFAULT)
+    queue = get_queue(NOTIFICATIONS)
     assert queue.scheduled_job_registry.count == 1  # waiting for its back-off
     release_scheduled()
     run_jobs()                      # second attempt: 500 again
@@ -76,7 +76,7 @@ def test_sms_waits_out_the_quiet_hours(api, submit, run_jobs, app, monkeypatch):
                                                       "number": ticket["number"], "title": ticket["title"]}])
             night = datetime(2026, 11, 20, 22, 30, tzinfo=CHINA)
             assert notifications.deliver(str(notification.id), "sms", now=night) == "delayed"
-            registry = get_queue(DEFAULT).scheduled_job_registry
+            registry = get_queue(NOTIFICATIONS).scheduled_job_registry
             waiting = [j for j in registry.get_job_ids() if j.endswith("-sms-" + str(int(
                 datetime(2026, 11, 21, 8, 0, tzinfo=CHINA).timestamp())))]
             assert waiting, registry.get_job_ids()
@@ -113,7 +113,7 @@ def test_mask_phones_reaches_every_string():
 def test_notification_settings_are_checked_at_start():
     from backend.config import ConfigError, from_env
     with pytest.raises(ConfigError, match="WEBHOOK_URL and WEBHOOK_SECRET"):
-        from_env({"NOTIFY_CHANNELS": ["webhook"]})
+        from_env({"NOTIFY_CHANNELS": ["webhook"]}, environ={})
     with pytest.raises(ConfigError, match="unknown channel"):
-        from_env({"NOTIFY_CHANNELS": ["pigeon"]})
-    json.dumps(from_env({})["NOTIFY_CHANNELS"])
+        from_env({"NOTIFY_CHANNELS": ["pigeon"]}, environ={})
+    json.dumps(from_env({}, environ={})["NOTIFY_CHANNELS"])

@@ -52,9 +52,9 @@ def test_production_refuses_to_start_without_a_key_and_reads_one_from_a_file(tmp
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         from_env()
     key_file = tmp_path / "key"
-    key_file.write_text("from-a-file-0123456789\n")
+    key_file.write_text("from-a-file-0123456789-abcdefghijklmnop\n")
     monkeypatch.setenv("SECRET_KEY_FILE", str(key_file))
-    assert from_env()["SECRET_KEY"] == "from-a-file-0123456789"
+    assert from_env()["SECRET_KEY"] == "from-a-file-0123456789-abcdefghijklmnop"
 
 
 def test_a_token_built_from_the_key_and_a_user_id_is_refused(app, api):

@@ -114,7 +114,7 @@ def test_a_change_written_late_by_another_process_is_not_skipped(app, api, submi
     cursor = pull(api)["cursor"]
     slow = submit(title="慢的写入").get_json()
     with app.app_context():
-        late_number = changes.next_seq()          # A: numbered, not yet written
+        late_number = changes.next_seq("371323")        # A: numbered, not yet written
     fast = submit(title="快的写入").get_json()     # B: numbered after A, written first
     page = pull(api, cursor)
     assert {f["id"] for f in page["findings"]} == {slow["id"], fast["id"]}
@@ -129,11 +129,11 @@ def test_the_cursor_moves_on_once_changes_have_settled(app, api, submit, no_sett
     cursor = pull(api)["cursor"]
     submit()
     page = pull(api, cursor)
-    assert "." not in page["cursor"]  # nothing pending: a bare watermark
+    assert "." not in page["cursor"].split(":")[1]  # nothing pending: a bare watermark
     app.config["SYNC_SETTLE_SECONDS"] = 3600
     submit()
     page = pull(api, page["cursor"])
-    assert "." in page["cursor"]      # young changes travel in the cursor
+    assert "." in page["cursor"].split(":")[1]      # young changes travel in the cursor
     assert pull(api, page["cursor"])["findings"] == []
 
 
@@ -174,9 +174,62 @@ def test_a_task_with_findings_cannot_be_deleted(api, submit):
     assert r.status_code == 409 and r.get_json()["code"] == "task_has_findings"
 
 
-def test_an_unknown_cursor_is_422(api):
-    r = api.get(SYNC, as_="inspector1", query_string={"since": "yesterday"})
-    assert r.status_code == 422 and "since" in r.get_json()["errors"]
+def test_a_cursor_the_server_cannot_honour_gets_a_full_sync_that_says_why(app, api, submit):
+    """Before a restart, from another server, ahead of the counter, or unreadable: never
+    'nothing new' forever, always everything, with the reason."""
+    from backend.models.sync import SyncCounter
+
+    submit()
+    first = pull(api)
+    assert first["full"] and first["full_reason"] == "no_cursor"
+    cursor = first["cursor"]
+    epoch, numbers = cursor.split(":")
+    again = pull(api, cursor)
+    assert not again["full"] and again["full_reason"] is None and again["findings"] == []
+
+    watermark = int(numbers.split(".")[0])
+    for since, reason in (("yesterday", "unreadable_cursor"), ("123.124,125", "unreadable_cursor"),
+                          (f"{epoch}:{watermark + 1000}", "cursor_ahead_of_server"),
+                          (f"{epoch}:{watermark}.{watermark + 1000}", "cursor_ahead_of_server"),
+                          (f"0123456789ab:{watermark}", "cursor_from_another_database")):
+        page = pull(api, since)
+        assert page["full"] and page["full_reason"] == reason, (since, page["full_reason"])
+        assert len(page["tasks"]) == 2 and len(page["findings"]) == 1, since
+        assert page["cursor"].startswith(f"{epoch}:")
+
+    with app.app_context():  # the phone now talks to another database (or a demo that restarted)
+        SyncCounter.objects(id="371323").update_one(set__epoch="fedcba987654")
+    page = pull(api, cursor)
+    assert page["full"] and page["full_reason"] == "cursor_from_another_database"
+    assert page["cursor"].startswith("fedcba987654:")
+    assert not pull(api, page["cursor"])["full"]
+
+
+def test_writes_in_one_county_never_touch_another_countys_counter(app, api, submit):
+    """One counter per county: no deployment-wide hot spot (and each lives on its county's shard)."""
+    from backend.models import Sequence
+    from backend.models.sync import SyncCounter
+    from backend.services import changes
+
+    with app.app_context():
+        other = changes.reserve("410225", 5)
+        before = changes.counter("371323").value
+    assert submit().status_code == 201
+    with app.app_context():
+        assert changes.counter("371323").value > before
+        assert SyncCounter.objects.get(id="410225").value == other + 4
+        assert Sequence.objects(key=changes.LEGACY_KEY).count() == 0
+
+
+def test_a_county_counter_starts_above_the_old_deployment_wide_counter(app):
+    """After an upgrade, a county's first number is above every number handed out before,
+    so a phone's watermark never hides a new change."""
+    from backend.models import Sequence
+    from backend.services import changes
+
+    with app.app_context():
+        Sequence(key=changes.LEGACY_KEY, value=500).save()
+        assert changes.next_seq("410225") == 501
 
 
 def test_lists_answer_etags_with_304_and_gzip(api, submit):

@@ -20,7 +20,7 @@ def test_late_writes_below_a_delivered_change_all_arrive_across_pages(app, api, 
     monkeypatch.setitem(app.config, "SYNC_SETTLE_SECONDS", 3600)
     cursor = pull(api)["cursor"]
     with app.app_context():
-        a, b = changes.next_seq(), changes.next_seq()  # numbered, not yet written
+        a, b = changes.next_seq("371323"), changes.next_seq("371323")  # numbered, not yet written
     fast = submit(title="丙").get_json()               # c > b, written first
     page = pull(api, cursor)
     assert [f["id"] for f in page["findings"]] == [fast["id"]] and "." in page["cursor"]

@@ -32,26 +32,58 @@ def app():
         create_app()  # binds itself
     elif _pid != os.getpid() and not _app.config["JOBS_IN_PROCESS"]:
         from backend.extensions import connect_mongo, connect_redis
-        connect_mongo(_app.config)
+        connect_mongo(_app.config, create_indexes=False)  # the parent made them
         _app.extensions["redis"] = connect_redis(_app.config)
         _pid = os.getpid()
     return _app
 
 
-class AppWorker(Worker):
+class _CarriesRequestId:
+    """A job's logs carry the id of the request that enqueued it (backend/observability.py)."""
+
+    def perform_job(self, job, *args, **kwargs):
+        from backend.observability import request_id_var
+        token = request_id_var.set((job.meta or {}).get("request_id") or f"job:{job.id}")
+        try:
+            return super().perform_job(job, *args, **kwargs)
+        finally:
+            request_id_var.reset(token)
+
+
+class AppWorker(_CarriesRequestId, Worker):
     """The production worker: builds the app once before forking, so that each job's
-    work horse starts with everything imported (`rq worker -w workers.runtime.AppWorker`)."""
+    work horse starts with everything imported (`rq worker -w workers.runtime.AppWorker`).
+    Its logs follow the app's format (JSON in production)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        app()
+        flask_app = app()
+        from backend.observability import configure_logging
+        if not flask_app.testing:
+            configure_logging(flask_app.config)
+
+
+class RoutingWorker(_CarriesRequestId, SimpleWorker):
+    """The routing queue's worker: jobs run in the worker process itself, one after the
+    other, on its open MongoDB connection (`rq worker -w workers.runtime.RoutingWorker
+    routing`). A routing job is a few milliseconds of work; forking a work horse and
+    connecting to MongoDB again for each would cost more than the job and let routing fall
+    behind a burst of submissions. The job takes ids, has a time limit and is retried, so
+    a forked horse's isolation buys little here; the other queues keep forking workers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        flask_app = app()
+        from backend.observability import configure_logging
+        if not flask_app.testing:
+            configure_logging(flask_app.config)
 
 
 def redis():
     return app().extensions["redis"]
 
 
-class ThreadWorker(SimpleWorker):
+class ThreadWorker(_CarriesRequestId, SimpleWorker):
     """A SimpleWorker that can live in a thread: no signal handlers, timer-based timeouts."""
     death_penalty_class = TimerDeathPenalty
 

@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import ANY_ROLE, current_actor, requires
-from ..ratelimit import limiter
+from ..limits import limiter
 from ..services import accounts, throttle
 from .schemas import ErrorSchema, LoginSchema, TokenSchema, UserSchema
 

@@ -7,7 +7,7 @@ from .tickets import Sequence, Ticket, TicketEvent
 from .rules import HolidayOverride, RoutingRule, SlaPolicy
 from .sync import SyncRemoval
 from .notifications import Notification, SweepRun
-from .counters import CountyCounter, DayCounter
+from .counters import CountyCounter, DayCounter, MonthCounter
 from .exports import Export
 from .followups import Tally
 from .documents import Attachment
@@ -25,12 +25,13 @@ from .rectification import Rectification, RectificationProblem, RoundCounter
 
 from .sessions import Session, Setting
 from .audit import AuditEntry
+from .uploads import Upload, UploadPart
 
 ALL_DOCUMENTS = (County, Township, Village, Department, User, InspectionTask, CheckIn,
                  Finding, Photo, Ticket, Sequence, RoutingRule, SlaPolicy, HolidayOverride,
-                 SyncRemoval, Notification, SweepRun, DayCounter, CountyCounter, Export, Session, Setting,
+                 SyncRemoval, Notification, SweepRun, DayCounter, MonthCounter, CountyCounter, Export, Session, Setting,
                  AuditEntry, Tally, Attachment, Clue, ClueAccess, Suggestion, AccountabilityDecision, Bulletin,
                  PublicReport, Open311Key, PartyOrganisation, InspectionRound, RoundSettings, ReviewEntry,
-                 Rectification, RectificationProblem, RoundCounter)
+                 Rectification, RectificationProblem, RoundCounter, Upload, UploadPart)
 
 __all__ = [d.__name__ for d in ALL_DOCUMENTS] + ["Location", "TicketEvent", "LifecycleEvent", "ALL_DOCUMENTS"]

@@ -17,7 +17,23 @@ class DayCounter(Document):
     day = StringField(required=True)         # YYYYMMDD, Asia/Shanghai
     c = DictField()
     o = DictField()
-    meta = {"collection": "stat_days", "indexes": [("county_code", "day")]}
+    meta = {"collection": "stat_days", "shard_key": ("county_code",), "indexes": [("county_code", "day")]}
+
+
+class MonthCounter(Document):
+    """The month's roll-up of a county's day documents, per dimension, for dashboards
+    over whole months (12 documents a year instead of 365, a few dozen groups each):
+
+        g: {"department": {"<code>": {"tickets": 9, ..., "claim_hours": {...}}},
+            "township": {...}, "category": {...}}
+        o: {"<ticket id>": {"due": <deadline>, "cell": "<cell key>"}}   # as in the days
+    """
+    id = StringField(primary_key=True)       # "<county>:<YYYYMM>"
+    county_code = StringField(required=True)
+    month = StringField(required=True)       # YYYYMM, Asia/Shanghai
+    g = DictField()
+    o = DictField()
+    meta = {"collection": "stat_months", "shard_key": ("county_code",), "indexes": [("county_code", "month")]}
 
 
 class CountyCounter(Document):

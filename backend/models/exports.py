@@ -16,4 +16,4 @@ class Export(Document):
     error = StringField()
     created_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField()
-    meta = {"indexes": [("county_code", "-created_at")], "ordering": ["-created_at"]}
+    meta = {"shard_key": ("county_code",), "indexes": [("county_code", "-created_at")], "ordering": ["-created_at"]}

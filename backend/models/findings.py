@@ -22,7 +22,7 @@ class Location(EmbeddedDocument):
 
 class Finding(Document):
     # Made by the phone; replays of the same submission carry the same id.
-    client_id = StringField(required=True, unique=True)
+    client_id = StringField(required=True)  # unique within the county (a UUID: everywhere)
     # Hash of the submitted content, to tell a harmless replay from a conflicting reuse.
     fingerprint = StringField(required=True)
     county_code = StringField(required=True)
@@ -62,7 +62,9 @@ class Finding(Document):
     # Sync cursor: the change number of the latest change (services/changes.py).
     change_seq = IntField()
     changed_at = DateTimeField()
-    meta = {"indexes": ["task_id", "inspector_id", "county_code", ("inspector_id", "change_seq"),
+    meta = {"shard_key": ("county_code",),
+            "indexes": [{"fields": ["county_code", "client_id"], "unique": True},
+                        "task_id", "inspector_id", "county_code", ("inspector_id", "change_seq"),
                         "(point"],  # 2dsphere, for geographic queries on real MongoDB
             "ordering": ["-created_at"]}
 
@@ -107,4 +109,5 @@ class Photo(Document):
     gps = DictField()     # {lat, lon, altitude_m, accuracy_m} in WGS-84, when the camera wrote it
     created_at = DateTimeField(default=utcnow)
     processed_at = DateTimeField()
-    meta = {"indexes": [{"fields": ["owner", "sha256"], "unique": True}, "finding_id", "ticket_id"]}
+    meta = {"shard_key": ("county_code",),
+            "indexes": [{"fields": ["county_code", "owner", "sha256"], "unique": True}, "finding_id", "ticket_id"]}

@@ -5,7 +5,7 @@ from .common import utcnow
 
 
 class Notification(Document):
-    key = StringField(required=True, unique=True)   # what it is about, so it exists once
+    key = StringField(required=True)   # what it is about, so it exists once (in its county)
     kind = StringField(required=True)               # claim_reminder / remind / overdue / escalate / ...
     county_code = StringField(required=True)
     department_code = StringField()
@@ -14,7 +14,9 @@ class Notification(Document):
     payload = DictField()
     deliveries = DictField()                        # channel -> {status, attempts, sent_at, error}
     created_at = DateTimeField(default=utcnow)
-    meta = {"indexes": [("county_code", "created_at")], "ordering": ["-created_at"]}
+    meta = {"shard_key": ("county_code",),
+            "indexes": [{"fields": ["county_code", "key"], "unique": True}, ("county_code", "created_at")],
+            "ordering": ["-created_at"]}
 
 
 class SweepRun(Document):

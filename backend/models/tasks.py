@@ -33,12 +33,13 @@ class InspectionTask(Document):
     # Sync cursor: the change number of the latest change (services/changes.py).
     change_seq = IntField()
     changed_at = DateTimeField()
-    meta = {"indexes": ["county_code", "inspector_ids", ("inspector_ids", "change_seq")],
+    meta = {"shard_key": ("county_code",),
+            "indexes": ["county_code", "inspector_ids", ("inspector_ids", "change_seq")],
             "ordering": ["-starts_on"]}
 
 
 class CheckIn(Document):
-    client_id = StringField(unique=True, sparse=True)
+    client_id = StringField()  # unique within the county when the phone sends one
     task_id = ObjectIdField(required=True)
     inspector_id = ObjectIdField(required=True)
     county_code = StringField(required=True)
@@ -53,7 +54,10 @@ class CheckIn(Document):
     distance_to_village_m = FloatField()
     flags = ListField(StringField())
     at = DateTimeField(default=utcnow)
-    meta = {"indexes": ["task_id", "village_code"]}
+    meta = {"shard_key": ("county_code",),
+            "indexes": [{"fields": ["county_code", "client_id"], "unique": True,
+                         "partialFilterExpression": {"client_id": {"$exists": True}}},
+                        "task_id", "village_code"]}
 
     @property
     def verified(self) -> bool:

@@ -75,9 +75,9 @@ class ReturnVisit(EmbeddedDocument):
 
 
 class Ticket(Document):
-    number = StringField(required=True, unique=True)  # e.g. 371323-2026-000042
+    number = StringField(required=True)  # e.g. 371323-2026-000042, unique in its county
     county_code = StringField(required=True)
-    finding_id = ObjectIdField(required=True, unique=True)
+    finding_id = ObjectIdField(required=True)  # one ticket per finding
     task_id = ObjectIdField()                # None for a villager's report made outside any task
     inspector_id = ObjectIdField(required=True)
     village_code = StringField(required=True)
@@ -138,7 +138,10 @@ class Ticket(Document):
     changed_at = DateTimeField()
 
     meta = {
+        "shard_key": ("county_code",),
         "indexes": [
+            {"fields": ["county_code", "number"], "unique": True},
+            {"fields": ["county_code", "finding_id"], "unique": True},
             ("county_code", "status"),
             ("county_code", "department_code", "status"),
             ("county_code", "created_at"),

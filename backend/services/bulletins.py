@@ -40,13 +40,13 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 def request(actor: Actor, month: str) -> Bulletin:
     """Queue the month's bulletin; the job builds the PDF, its link serves it."""
-    from ..queue import enqueue
+    from ..queue import EXPORTS, enqueue
 
     first, _last = month_bounds(month)
     if first > utcnow().astimezone(CHINA).date():
         raise InvalidInput(_("That month has not begun yet."), errors={"month": ["In the future."]})
     bulletin = Bulletin(county_code=actor.county_code, month=month, requested_by=actor.id).save()
-    if enqueue("workers.bulletins.build_bulletin", str(bulletin.id), job_id=f"bulletin-{bulletin.id}") is None:
+    if enqueue("workers.bulletins.build_bulletin", str(bulletin.id), queue=EXPORTS, job_id=f"bulletin-{bulletin.id}") is None:
         bulletin.delete()
         raise Conflict(_("The job queue cannot take the bulletin right now; try again in a minute."),
                        code="queue_unavailable")

@@ -122,7 +122,7 @@ def register_from_finding(actor: Actor | None, finding: Finding) -> Clue:
                                     data={"finding_id": str(finding.id)})
         except NotUniqueError:  # registered concurrently
             clue = Clue.objects.get(finding_id=finding.id)
-    Finding.objects(id=finding.id, clue_id=None).update_one(set__clue_id=clue.id, **changes.stamp())
+    Finding.objects(id=finding.id, clue_id=None).update_one(set__clue_id=clue.id, **changes.stamp(finding.county_code))
     finding.clue_id = clue.id
     return clue
 

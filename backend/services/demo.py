@@ -10,6 +10,13 @@ from . import accounts, divisions, tasks
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "yishui"
 
 
+def loaded(source: Path = FIXTURES) -> bool:
+    """Whether the demo county's users are already in the database."""
+    from ..models import User
+    county = json.loads((source / "county.json").read_text(encoding="utf-8"))["county_code"]
+    return User.objects(county_code=county).count() > 0
+
+
 def load(password: str, source: Path = FIXTURES, with_round: bool = True) -> dict:
     """`with_round`: also the inspection round mid-rectification (services/demo_round.py)."""
     spec = json.loads((source / "county.json").read_text(encoding="utf-8"))

@@ -52,7 +52,7 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
     inspector said it is the same problem) and opens no ticket of its own."""
     from . import rectification, review, rounds
     fingerprint = _fingerprint(data)
-    existing = Finding.objects(client_id=data["client_id"]).first()
+    existing = Finding.objects(county_code=actor.county_code, client_id=data["client_id"]).first()
     if existing:
         if existing.inspector_id == actor.id and existing.fingerprint != fingerprint \
                 and existing.review_status == "returned":
@@ -79,11 +79,11 @@ def submit(actor: Actor, data: dict) -> tuple[Finding, bool]:
         # 边巡边改: the inspector's 立行立改 mark dispatches it before review where the county allows
         dispatch=rounds.fast_track(actor.county_code, data["category"], bool(data.get("immediate"))))
     _check_place(finding, village)
-    finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
+    finding.change_seq, finding.changed_at = changes.next_seq(finding.county_code), utcnow()
     try:
         finding.save()
     except NotUniqueError:  # the same submission raced in on another connection
-        return _replay(actor, Finding.objects.get(client_id=data["client_id"]), fingerprint), False
+        return _replay(actor, Finding.objects.get(county_code=actor.county_code, client_id=data["client_id"]), fingerprint), False
     _follow_up(finding)
     return _with_nearby(actor, Finding.objects.get(id=finding.id)), True
 
@@ -115,7 +115,7 @@ def submit_from_report(actor: Actor, report, data: dict) -> Finding:
         # the office accepted it for action: dispatched at once, its 底稿 entry recorded so
         dispatch=True, public_report_id=report.id)
     _check_place(finding, village)
-    finding.change_seq, finding.changed_at = changes.next_seq(), utcnow()
+    finding.change_seq, finding.changed_at = changes.next_seq(finding.county_code), utcnow()
     try:
         finding.save()
     except NotUniqueError:  # the same decision raced in on another connection
@@ -130,15 +130,13 @@ def _follow_up(finding: Finding) -> None:
     at once where it is dispatched before review (边巡边改)."""
     from . import rectification, review
     if finding.linked_ticket_id:
-        tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id)
+        tickets.add_finding_as_evidence(finding.linked_ticket_id, finding.id, finding.county_code)
     elif finding.reopens_problem_id:
         rectification.reopen_from_finding(finding)
     elif finding.needs_action:
         review.queue_finding(finding)
         if finding.dispatch and finding.ticket_id is None:
-            ticket = tickets.open_from_finding(finding)
-            Ticket.objects(id=ticket.id, change_seq=None).update_one(**changes.stamp())
-            Finding.objects(id=finding.id).update_one(**changes.stamp())
+            ticket = tickets.open_from_finding(finding)  # stamps the ticket and the finding's link for the sync feed
             review.record_dispatch(finding, ticket)
 
 
@@ -209,14 +207,15 @@ def apply_photo_location(finding: Finding, photo) -> None:
     update = {"set__flags": finding.flags, "set__distance_to_village_m": finding.distance_to_village_m}
     if better:
         update.update(set__location=finding.location, set__point=finding.point)
-    Finding.objects(id=finding.id).update_one(**update, **changes.stamp())
+    Finding.objects(id=finding.id).update_one(**update, **changes.stamp(finding.county_code))
     if better and finding.ticket_id:
-        tickets.set_location_from_finding(finding.ticket_id, finding.location, finding.point)
+        tickets.set_location_from_finding(finding.ticket_id, finding.location, finding.point, finding.county_code)
 
 
 # ---------------------------------------------------------------- duplicate guard
 
 NEARBY_MAX = 10
+NEARBY_SCAN_MAX = 200  # candidates read at most: a submission costs the same in a crowded spot
 
 
 def nearby_open_tickets(actor: Actor, finding: Finding) -> list[dict]:
@@ -238,7 +237,7 @@ def nearby_open_tickets(actor: Actor, finding: Finding) -> list[dict]:
         location__lat__gte=min_lat, location__lat__lte=max_lat,
         location__lon__gte=min_lon, location__lon__lte=max_lon,
     ).order_by().only("id", "number", "title", "status", "village_code", "location", "created_at",
-                      "finding_id").as_pymongo()
+                      "finding_id").limit(NEARBY_SCAN_MAX).as_pymongo()
     near = []
     for ticket in candidates:
         if ticket["finding_id"] == finding.id or ticket["_id"] == finding.linked_ticket_id:
@@ -288,10 +287,10 @@ def link_to_ticket(actor: Actor, finding_id: str, ticket_id: str) -> Finding:
     if finding.ticket_id:
         tickets.close_as_duplicate_of(actor, finding.ticket_id, target)
     updated = Finding.objects(id=finding.id, linked_ticket_id=None).modify(
-        new=True, set__linked_ticket_id=target.id, **changes.stamp())
+        new=True, set__linked_ticket_id=target.id, **changes.stamp(finding.county_code))
     if updated is None:
         raise Conflict(_("This finding was linked to a ticket meanwhile; reload it."), code="already_linked")
-    tickets.add_finding_as_evidence(target.id, finding.id)
+    tickets.add_finding_as_evidence(target.id, finding.id, finding.county_code)
     return updated
 
 

@@ -176,11 +176,11 @@ def filename(county_code: str, fmt: str) -> str:
 
 def request_export(actor: Actor, fmt: str, params: dict) -> Export:
     """Queue a ledger export; the job builds the file and the export's link serves it."""
-    from ..queue import enqueue
+    from ..queue import EXPORTS, enqueue
 
     export = Export(county_code=actor.county_code, requested_by=actor.id, format=fmt,
                     params=params).save()
-    if enqueue("workers.exports.build_export", str(export.id), job_id=f"export-{export.id}") is None:
+    if enqueue("workers.exports.build_export", str(export.id), queue=EXPORTS, job_id=f"export-{export.id}") is None:
         export.delete()
         raise Conflict(_("The job queue cannot take the export right now; try again in a minute, "
                        "or download the CSV, which streams without a job."), code="queue_unavailable")

@@ -72,7 +72,7 @@ def _create_task(county_code: str, tickets: list[Ticket], now: datetime) -> Insp
                           inspector_ids=inspectors, starts_on=today.isoformat(),
                           ends_on=(today + timedelta(days=current_app.config["LOOKBACK_TASK_DAYS"])).isoformat(),
                           focus_categories=[], kind="lookback", ticket_ids=[t.id for t in tickets],
-                          change_seq=changes.next_seq(), changed_at=utcnow())  # phones learn of it
+                          change_seq=changes.next_seq(county_code), changed_at=utcnow())  # phones learn of it
     task.save()
     for ticket in tickets:
         _transition(ticket, Action.LOOKBACK_SAMPLED, ticket.status, None, note="回头看抽查",

@@ -22,7 +22,7 @@ from ..domain import privacy
 from ..domain.sla import CHINA, in_quiet_hours
 from ..models import Department, Notification, User
 from ..models.common import utcnow
-from ..queue import DEFAULT, enqueue
+from ..queue import NOTIFICATIONS, enqueue
 
 log = logging.getLogger(__name__)
 DELIVERY_RETRY = (10, 60, 300, 900, 3600)
@@ -72,7 +72,7 @@ def publish(*, key: str, kind: str, county_code: str, department_code: str | Non
 
 def enqueue_delivery(notification_id, channel: str, at: datetime | None = None) -> str | None:
     suffix = f"-{int(at.timestamp())}" if at else ""
-    return enqueue("workers.jobs.deliver_notification", str(notification_id), channel, queue=DEFAULT,
+    return enqueue("workers.jobs.deliver_notification", str(notification_id), channel, queue=NOTIFICATIONS,
                    job_id=f"notify-{notification_id}-{channel}{suffix}", at=at,
                    retry=Retry(max=len(DELIVERY_RETRY), interval=list(DELIVERY_RETRY)))
 

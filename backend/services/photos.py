@@ -43,7 +43,7 @@ def _store(actor: Actor, owner: str, upload, **fields) -> tuple[Photo, bool]:
     """Check the image, keep the original and queue its derivation; once per owner and content."""
     data = read_upload(upload, current_app.config["MAX_CONTENT_LENGTH"])
     digest = hashlib.sha256(data).hexdigest()
-    existing = Photo.objects(owner=owner, sha256=digest).first()
+    existing = Photo.objects(county_code=actor.county_code, owner=owner, sha256=digest).first()
     if existing:
         return existing, False
     return _keep(actor, owner, data, digest, _inspect(data), **fields)
@@ -64,7 +64,7 @@ def _keep(actor: Actor, owner: str, data: bytes, digest: str, facts: images.Phot
         photo.save(force_insert=True)
     except NotUniqueError:  # the same upload raced in on another connection
         storage.delete(photo.original_key)
-        return Photo.objects.get(owner=owner, sha256=digest), False
+        return Photo.objects.get(county_code=actor.county_code, owner=owner, sha256=digest), False
     enqueue_derivation(photo.id)
     return photo, True
 

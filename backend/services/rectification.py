@@ -211,7 +211,7 @@ def _dispatch_now(problem: RectificationProblem, entry: ReviewEntry, actor: Acto
         Finding.objects(id=finding.id).update_one(set__dispatch=True)
         finding.dispatch = True
         ticket = tickets.open_from_finding(finding)
-        Finding.objects(id=finding.id).update_one(**changes.stamp())
+        Finding.objects(id=finding.id).update_one(**changes.stamp(finding.county_code))
     else:
         ticket = Ticket.objects(id=finding.ticket_id).only("id").first()
     RectificationProblem.objects(id=problem.id, ticket_id=None).update_one(set__ticket_id=ticket.id)
@@ -504,7 +504,7 @@ def request_check(actor: Actor, problem_id: str, inspector_ids: list[str], days:
                                      "ends_on": today + timedelta(days=days), "focus_categories": []},
                              round_id=problem.round_id)
     InspectionTask.objects(id=task.id).update_one(set__kind="rectification_check",
-                                                  set__problem_ids=[problem.id], **changes.stamp())
+                                                  set__problem_ids=[problem.id], **changes.stamp(problem.county_code))
     return _transition(problem, PA.CHECK, problem.status, actor, data={"task_id": str(task.id)},
                        set_fields={"check_task_id": task.id, "check_outcome": None})
 
@@ -606,7 +606,7 @@ def start_lookback(actor: Actor, round_id: str, case_ids: list[str], inspector_i
                                      "ends_on": today + timedelta(days=days), "focus_categories": []},
                              round_id=found.id)
     InspectionTask.objects(id=task.id).update_one(set__kind="round_lookback",
-                                                  set__problem_ids=[p.id for p in closed], **changes.stamp())
+                                                  set__problem_ids=[p.id for p in closed], **changes.stamp(found.county_code))
     rounds._transition(found, "lookback", found.status, actor, data={"task_id": str(task.id),
                                                                      "cases": [str(c.id) for c in cases]})
     for case in cases:

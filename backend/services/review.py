@@ -37,7 +37,7 @@ def _mirror_to_finding(entry: ReviewEntry, actor: Actor | None) -> None:
     Finding.objects(id=entry.source_id).update_one(
         set__review_status=entry.status,
         set__review_note=entry.return_reason if entry.status in (RS.RETURNED, RS.REJECTED) else None,
-        **changes.stamp())
+        **changes.stamp(entry.county_code))
 
 
 def _decide_report(entry: ReviewEntry, actor: Actor | None) -> None:
@@ -165,7 +165,7 @@ def resubmit_finding(finding: Finding, data: dict, fingerprint: str) -> Finding:
                  "responsibility_basis"):
         update[f"set__{name}"] = data[name]
     updated = Finding.objects(id=finding.id, revision=finding.revision, fingerprint=finding.fingerprint).modify(
-        new=True, **update, **changes.stamp())
+        new=True, **update, **changes.stamp(finding.county_code))
     if updated is None:
         raise Conflict(_("The finding changed meanwhile; sync and try again."), code="stale")
     _transition(entry, ReviewAction.RESUBMIT, RS.PENDING.value, _author(updated),

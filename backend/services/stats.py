@@ -7,12 +7,15 @@ tickets or a million. The windows are Asia/Shanghai creation days, inclusive.
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from bson import ObjectId
+
 from ..auth import Actor
 from ..domain import metrics, windows
 from ..domain.sla import CHINA
 from ..errors import InvalidInput
 from ..models import Department, Ticket, Township, Village
 from ..models.common import utcnow
+from ..extensions import find_by_ids
 from . import counters
 from ..i18n import _
 
@@ -72,10 +75,47 @@ def labels(county_code: str, group_by: str) -> dict:
     return {}
 
 
+def _whole_months(county_code: str, days: list[str]) -> tuple[list[str], list[str]]:
+    """(months whose every possible day is in `days`, the other days). A month's possible
+    days run from the county's first day to today: no ticket lies outside them."""
+    if not days:
+        return [], []
+    first, until = counters.first_day(county_code), today().strftime("%Y%m%d")
+    by_month = defaultdict(list)
+    for day in days:
+        by_month[day[:6]].append(day)
+    whole, rest = [], []
+    for month, month_days in by_month.items():
+        last = (date(int(month[:4]), int(month[4:]), 1) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        possible = metrics.days_between(max(first, f"{month}01"), min(until, last.strftime("%Y%m%d")))
+        if len(month_days) == len(possible):
+            whole.append(month)
+        else:
+            rest += month_days
+    return whole, rest
+
+
 def _aggregate(county_code: str, group_by: str, start, end, filters: dict):
     now = utcnow()
     total, groups = metrics.Accumulator(), defaultdict(metrics.Accumulator)
-    for doc in counters.read_days(county_code, _days(county_code, start, end)):
+    days = _days(county_code, start, end)
+    if not filters and group_by in counters.ROLLUP_DIMENSIONS + ("month",):
+        # Whole months from their month documents (a few dozen groups each), the edges by day.
+        months, days = _whole_months(county_code, days)
+        dimension = "category" if group_by == "month" else group_by  # every ticket has one category
+        for doc in counters.read_months(county_code, months):
+            for key, values in doc.get("g", {}).get(dimension, {}).items():
+                if not values.get("tickets"):
+                    continue
+                group = f"{doc['month'][:4]}-{doc['month'][4:]}" if group_by == "month" else (
+                    NONE_KEY if key == metrics.NO_DEPARTMENT else key)
+                total.add_cell(values)
+                groups[group].add_cell(values)
+            for entry in doc.get("o", {}).values():
+                if entry["due"] < now:
+                    total.open_overdue += 1
+                    groups[_group_key(group_by, metrics.split_cell(entry["cell"]), doc["month"] + "01")].open_overdue += 1
+    for doc in counters.read_days(county_code, days):
         cells = {}
         for key, values in doc.get("c", {}).items():
             if not values.get("tickets"):
@@ -151,27 +191,28 @@ def overdue(actor: Actor, start: date | None, end: date | None, filters: dict | 
     filters = {k: v for k, v in (filters or {}).items() if v}
     now = utcnow()
     late = []
-    for doc in counters.read_days(actor.county_code, _days(actor.county_code, start, end)):
+    # Whole months' open tickets from their month documents, the edges from the days.
+    months, days = _whole_months(actor.county_code, _days(actor.county_code, start, end))
+    for doc in counters.read_months(actor.county_code, months) + counters.read_days(actor.county_code, days):
         for ticket_id, entry in doc.get("o", {}).items():
             if entry["due"] < now and _matches(metrics.split_cell(entry["cell"]), filters):
                 late.append((entry["due"], ticket_id))
     late.sort()
     departments = labels(actor.county_code, "department")
+    # The shown tickets in one read by _id, their villages in one more.
+    found = find_by_ids(Ticket._get_collection(), [ObjectId(ticket_id) for _, ticket_id in late[:limit]])
+    villages = {v.code: v.name for v in Village.objects(code__in=sorted({t["village_code"] for t in found}))
+                .only("code", "name")}
     rows = []
-    for _lateness, ticket_id in late[:limit]:
-        ticket = Ticket.objects(id=ticket_id).only(*OVERDUE_FIELDS).first()
-        if ticket is None:
+    for ticket in found:
+        if ticket.get("county_code") != actor.county_code:
             continue
-        village = Village.objects(code=ticket.village_code).only("name").first()
         rows.append({
-            "id": str(ticket.id), "number": ticket.number, "title": ticket.title,
-            "category": ticket.category, "status": ticket.status,
-            "department_code": ticket.department_code,
-            "department_name": departments.get(ticket.department_code, ticket.department_code),
-            "village_code": ticket.village_code, "village_name": village.name if village else None,
-            "due_at": ticket.due_at, "created_at": ticket.created_at,
-            "overdue_days": round((now - ticket.due_at).total_seconds() / 86400, 1),
-            "age_days": round((now - ticket.created_at).total_seconds() / 86400, 1),
+            "id": str(ticket["_id"]), **{name: ticket.get(name) for name in OVERDUE_FIELDS if name != "township_code"},
+            "department_name": departments.get(ticket.get("department_code"), ticket.get("department_code")),
+            "village_name": villages.get(ticket["village_code"]),
+            "overdue_days": round((now - ticket["due_at"]).total_seconds() / 86400, 1),
+            "age_days": round((now - ticket["created_at"]).total_seconds() / 86400, 1),
         })
     return {"total": len(late), "limit": limit, "tickets": rows}
 

@@ -3,13 +3,16 @@
 Push: a batch of queued findings and check-ins, each with its client_id; every item gets
 its own result, so one bad item never sinks the batch.
 
-Pull: what changed since a cursor. Changed documents carry a change number
-(services/changes.py); the cursor is `<watermark>` or `<watermark>.<delivered,...>`: every
-change numbered up to the watermark has been delivered, and so have the listed newer ones,
-which are not old enough yet to be sure that no smaller number is still being written.
+Pull: what changed since a cursor. Changed documents carry a change number of their
+county's counter (services/changes.py); the cursor is `<epoch>:<watermark>` or
+`<epoch>:<watermark>.<delivered,...>`: every change numbered up to the watermark has been
+delivered, and so have the listed newer ones, which are not old enough yet to be sure that
+no smaller number is still being written. A cursor this database cannot honour (another
+epoch, numbers it has not reached, unreadable) gets a full sync that says why.
 """
 import logging
 from datetime import timedelta
+from enum import Enum
 
 from ..auth import Actor
 from ..errors import Conflict, DomainError, InvalidInput
@@ -66,26 +69,43 @@ def push(actor: Actor, items: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- pull
 
-def parse_cursor(cursor: str | None) -> tuple[int, set[int]] | None:
+class FullSync(str, Enum):
+    """Why a pull answers everything (`full: true`) instead of the changes since a cursor."""
+    NO_CURSOR = "no_cursor"                  # the phone's first sync, or it asked for everything
+    UNREADABLE = "unreadable_cursor"         # not a cursor this server gives out
+    OTHER_DATABASE = "cursor_from_another_database"  # another server's, or from before the data was reset
+    AHEAD = "cursor_ahead_of_server"         # names changes this database has not made (restored backup)
+
+
+def read_cursor(cursor: str | None, counter) -> tuple[tuple[int, set[int]] | None, str | None]:
+    """((watermark, delivered), None) for a cursor this database can honour, else
+    (None, the reason for a full sync). Cursors are `<epoch>:<watermark>[.<delivered,...>]`."""
     if cursor in (None, ""):
-        return None
+        return None, FullSync.NO_CURSOR.value
     try:
-        watermark, _dot, delivered = cursor.partition(".")
-        return int(watermark), {int(s) for s in delivered.split(",") if s}
+        epoch, numbers = cursor.split(":")
+        watermark, _, delivered = numbers.partition(".")
+        parsed = int(watermark), {int(s) for s in delivered.split(",") if s}
     except ValueError:
-        raise InvalidInput(_("The sync cursor is not one we gave out; sync again without `since`."),
-                           errors={"since": [_("Unknown cursor.")]})
+        return None, FullSync.UNREADABLE.value
+    if epoch != counter.epoch:
+        return None, FullSync.OTHER_DATABASE.value
+    if parsed[0] < 0 or max([parsed[0], *parsed[1]]) > counter.value:
+        return None, FullSync.AHEAD.value
+    return parsed, None
 
 
-def _format_cursor(watermark: int, delivered: set[int]) -> str:
-    return f"{watermark}.{','.join(str(s) for s in sorted(delivered))}" if delivered else str(watermark)
+def _format_cursor(epoch: str, watermark: int, delivered: set[int]) -> str:
+    numbers = f"{watermark}.{','.join(str(s) for s in sorted(delivered))}" if delivered else str(watermark)
+    return f"{epoch}:{numbers}"
 
 
 def pull(actor: Actor, since: str | None, limit: int) -> dict:
     """Tasks, findings and tickets of this inspector changed since the cursor (all of them
     without one), removals, and the next cursor. At most `limit` changes per page
     (`has_more` says to ask again at once with the new cursor)."""
-    parsed = parse_cursor(since)
+    counter = changes.counter(actor.county_code)
+    parsed, full_reason = read_cursor(since, counter)
     full = parsed is None
     watermark, delivered_before = parsed or (0, set())
     newer = {} if full else {"change_seq__gt": watermark}
@@ -132,5 +152,6 @@ def pull(actor: Actor, since: str | None, limit: int) -> dict:
             out["removed"].append({"kind": doc.kind, "id": str(doc.object_id), "reason": doc.reason})
         else:
             out[f"{kind}s"].append(doc)
-    out.update(cursor=_format_cursor(new_watermark, remaining), has_more=has_more, full=full)
+    out.update(cursor=_format_cursor(counter.epoch, new_watermark, remaining), has_more=has_more, full=full,
+               full_reason=full_reason)
     return out

@@ -24,7 +24,7 @@ def create_task(actor: Actor, data: dict, round_id=None) -> InspectionTask:
                           inspector_ids=[ObjectId(i) for i in ids],
                           starts_on=data["starts_on"].isoformat(), ends_on=data["ends_on"].isoformat(),
                           focus_categories=data.get("focus_categories", []), created_by=actor.id,
-                          round_id=round_id, change_seq=changes.next_seq(), changed_at=utcnow())
+                          round_id=round_id, change_seq=changes.next_seq(actor.county_code), changed_at=utcnow())
     task.save()
     return task
 
@@ -67,7 +67,7 @@ def check_in(actor: Actor, task_id: str, data: dict) -> tuple[CheckIn, bool]:
     Returns (check-in, created); a repeated client_id returns the first."""
     task = my_task(actor, task_id)
     if data.get("client_id"):
-        existing = CheckIn.objects(client_id=data["client_id"]).first()
+        existing = CheckIn.objects(county_code=actor.county_code, client_id=data["client_id"]).first()
         if existing:
             if existing.inspector_id != actor.id or str(existing.task_id) != task_id:
                 raise Conflict(_("This client_id was already used for another check-in."),
@@ -86,7 +86,7 @@ def check_in(actor: Actor, task_id: str, data: dict) -> tuple[CheckIn, bool]:
     try:
         checkin.save()
     except NotUniqueError:
-        return CheckIn.objects.get(client_id=data["client_id"]), False
+        return CheckIn.objects.get(county_code=actor.county_code, client_id=data["client_id"]), False
     return checkin, True
 
 
@@ -125,8 +125,8 @@ def _office_task(actor: Actor, task_id: str) -> InspectionTask:
 def _removed(task: InspectionTask, inspector_ids, reason: str) -> None:
     """Tell the phones of inspectors who lose the task (sync feed) to drop it."""
     for inspector_id in inspector_ids:
-        SyncRemoval(inspector_id=inspector_id, kind="task", object_id=task.id, reason=reason,
-                    change_seq=changes.next_seq(), changed_at=utcnow()).save()
+        SyncRemoval(inspector_id=inspector_id, county_code=task.county_code, kind="task", object_id=task.id,
+                    reason=reason, change_seq=changes.next_seq(task.county_code), changed_at=utcnow()).save()
 
 
 def update_task(actor: Actor, task_id: str, data: dict) -> InspectionTask:
@@ -152,13 +152,13 @@ def update_task(actor: Actor, task_id: str, data: dict) -> InspectionTask:
         new_ids = [ObjectId(i) for i in ids]
         removed = [i for i in task.inspector_ids if i not in new_ids]
         update["set__inspector_ids"] = new_ids
-    updated = InspectionTask.objects(id=task.id).modify(new=True, **update, **changes.stamp())
+    updated = InspectionTask.objects(id=task.id).modify(new=True, **update, **changes.stamp(task.county_code))
     _removed(task, removed, "unassigned")
     if "inspector_ids" in data and any(i not in task.inspector_ids for i in updated.inspector_ids):
         # A newcomer's phone must receive the task's tickets, however old their change numbers.
         from ..models import Ticket
         for ticket in Ticket.objects(task_id=task.id).only("id"):
-            Ticket.objects(id=ticket.id).update_one(**changes.stamp())
+            Ticket.objects(id=ticket.id).update_one(**changes.stamp(task.county_code))
     return updated
 
 

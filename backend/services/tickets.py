@@ -4,13 +4,14 @@ Each change is one conditional update on the ticket document, guarded by the ver
 caller read, that sets the new state and appends the event in the same write. Two
 concurrent actors cannot both win: the loser's update matches nothing and gets a 409.
 """
+import logging
+from collections import Counter
 from datetime import datetime
 
 from bson import ObjectId
 from flask import current_app
 from mongoengine.errors import NotUniqueError
 from mongoengine.queryset.visitor import Q
-from pymongo import UpdateOne
 from rq import Retry
 
 from ..auth import Actor
@@ -18,12 +19,15 @@ from ..domain.codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES, Role
 from ..domain.states import (DEADLINE_STATES, INITIAL_STATE, OPEN_STATES, Action, Outcome,
                              TicketStatus, TransitionNotAllowed, check_transition)
 from ..errors import Conflict, InvalidInput, NotFound
+from ..extensions import update_each
 from ..models import Finding, Location, Sequence, Ticket, TicketEvent, User
 from ..models.common import utcnow
 from ..queue import ROUTING, enqueue
 from . import changes, departments, sla
 from . import counters  # the office's rates: every ticket write updates them
 from ..i18n import _
+
+log = logging.getLogger(__name__)
 
 S = TicketStatus
 OPEN = [s.value for s in OPEN_STATES]
@@ -109,7 +113,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     update.update({f"inc__{k}": v for k, v in (inc or {}).items()})
     update.update(set__status=TicketStatus(target).value, set__updated_at=now, inc__version=1,
                   push__events=event)
-    update.update(changes.stamp())  # sync cursor: the inspector's phone learns of every change
+    update.update(changes.stamp(ticket.county_code))  # sync cursor: the inspector's phone learns of every change
     updated = Ticket.objects(id=ticket.id, version=ticket.version, **(expect or {})).modify(new=True, **update)
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
@@ -118,15 +122,6 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
                        code="stale_ticket")
     counters.record(ticket, updated)
     return updated
-
-
-class _UpdateOne(UpdateOne):
-    """pymongo's UpdateOne, added to a bulk with the arguments every driver version (and
-    mongomock's bulk builder) accepts: filter, update, multi=False, upsert."""
-    __slots__ = ()
-
-    def _add_to_bulk(self, bulkobj) -> None:
-        bulkobj.add_update(self._filter, self._doc, False, bool(self._upsert))
 
 
 def transition_many(rows: list[dict], action: Action, *, guard: dict, set_fields: dict,
@@ -141,19 +136,22 @@ def transition_many(rows: list[dict], action: Action, *, guard: dict, set_fields
         return 0
     now = utcnow()
     collection = Ticket._get_collection()
-    first_seq = changes.reserve(len(rows))  # sync cursor numbers, one $inc for the batch
+    per_county = Counter(row["county_code"] for row in rows)
+    # sync cursor numbers: one $inc per county for the batch (rows must carry county_code)
+    next_number = {county: changes.reserve(county, n) for county, n in per_county.items()}
     ops = []
-    for i, row in enumerate(rows):
+    for row in rows:
+        seq = next_number[row["county_code"]]
+        next_number[row["county_code"]] += 1
         target = TicketStatus(row["status"])
         check_transition(action, target, target)
         event = _event(row["version"], row["status"], row.get("department_code"), action, target, None,
                        now, note=note, data=data)
-        ops.append(_UpdateOne({"_id": row["_id"], "version": row["version"], **guard},
-                              {"$set": {**set_fields, "updated_at": now, "change_seq": first_seq + i,
-                                        "changed_at": now},
-                               "$inc": {"version": 1},
-                               "$push": {"events": event.to_mongo().to_dict()}}))
-    return collection.bulk_write(ops, ordered=False).modified_count
+        ops.append(({"_id": row["_id"], "version": row["version"], **guard},
+                    {"$set": {**set_fields, "updated_at": now, "change_seq": seq, "changed_at": now},
+                     "$inc": {"version": 1},
+                     "$push": {"events": event.to_mongo().to_dict()}}))
+    return update_each(collection, ops)
 
 
 def _dispatch_fields(ticket: Ticket, department_code: str, now: datetime) -> dict:
@@ -174,9 +172,11 @@ def _next_number(county_code: str, year: int) -> str:
 def open_from_finding(finding: Finding) -> Ticket:
     """Create the finding's ticket as pending_routing with its first event, then enqueue
     its routing. Idempotent: one ticket per finding (unique finding_id)."""
-    ticket = Ticket.objects(finding_id=finding.id).first()
+    ticket = Ticket.objects(county_code=finding.county_code, finding_id=finding.id).first()
+    # The new ticket and the finding's link to it: two sync change numbers with one $inc.
+    seq = changes.reserve(finding.county_code, 2)
+    now = utcnow()
     if ticket is None:
-        now = utcnow()
         inspector = User.objects(id=finding.inspector_id).only("username").first()
         ticket = Ticket(
             number=_next_number(finding.county_code, now.year), county_code=finding.county_code,
@@ -189,16 +189,18 @@ def open_from_finding(finding: Finding) -> Ticket:
                                 actor_name=inspector.username if inspector else None, actor_role="inspector",
                                 from_status=None, to_status=INITIAL_STATE.value,
                                 note="opened from finding", location=finding.location,
-                                data={"finding_id": str(finding.id)})])
+                                data={"finding_id": str(finding.id)})],
+            change_seq=seq, changed_at=now)
         try:
             ticket.save(force_insert=True)
             counters.record(None, ticket)
         except NotUniqueError:
             # Expected only when the same finding's ticket was opened concurrently.
-            ticket = Ticket.objects(finding_id=finding.id).first()
+            ticket = Ticket.objects(county_code=finding.county_code, finding_id=finding.id).first()
             if ticket is None:
                 raise
-    Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id)
+    Finding.objects(id=finding.id, ticket_id=None).update_one(set__ticket_id=ticket.id, set__change_seq=seq + 1,
+                                                              set__changed_at=now)
     finding.ticket_id = ticket.id
     if ticket.status == INITIAL_STATE:
         enqueue_routing(ticket.id)
@@ -223,11 +225,17 @@ def route(ticket_id: str) -> Ticket | None:
     try:
         if decision.department:
             fields = _dispatch_fields(ticket, decision.department, now)
-            return _transition(ticket, Action.ROUTE, S.DISPATCHED, None, data={"rule_id": decision.rule_id},
-                               set_fields={**fields, "routing_rule_id": decision.rule_id,
-                                           "routing_trace": decision.trace})
-        return _transition(ticket, Action.ROUTE, S.TRIAGE, None, note="no routing rule matched",
-                           set_fields={"routing_trace": decision.trace})
+            routed = _transition(ticket, Action.ROUTE, S.DISPATCHED, None, data={"rule_id": decision.rule_id},
+                                 set_fields={**fields, "routing_rule_id": decision.rule_id,
+                                             "routing_trace": decision.trace})
+        else:
+            routed = _transition(ticket, Action.ROUTE, S.TRIAGE, None, note="no routing rule matched",
+                                 set_fields={"routing_trace": decision.trace})
+        log.info("ticket %s routed: %s", ticket.id, routed.status,
+                 extra={"ticket_id": str(ticket.id), "county_code": ticket.county_code, "status": routed.status,
+                        "department_code": routed.department_code,
+                        "routing_seconds": round((now - ticket.created_at).total_seconds(), 3)})
+        return routed
     except Conflict:
         return Ticket.objects(id=ticket_id).first()  # someone else routed it first
 
@@ -380,17 +388,17 @@ def detail(actor: Actor, ticket_id: str) -> Ticket:
 
 # ---------------------------------------------------------------- the inspectors' phones (sync, duplicates)
 
-def add_finding_as_evidence(ticket_id, finding_id) -> bool:
+def add_finding_as_evidence(ticket_id, finding_id, county_code: str) -> bool:
     """A finding about the same problem joins an open ticket as evidence (not a state
     change): one atomic $addToSet. Returns whether it was new; repeating it is harmless."""
     added = Ticket.objects(id=ticket_id, linked_finding_ids__ne=finding_id).update_one(
-        add_to_set__linked_finding_ids=finding_id, **changes.stamp())
+        add_to_set__linked_finding_ids=finding_id, **changes.stamp(county_code))
     return bool(added)
 
 
-def set_location_from_finding(ticket_id, location: Location, point) -> None:
+def set_location_from_finding(ticket_id, location: Location, point, county_code: str) -> None:
     """The finding got a better position (a photo's GPS): the ticket shows it too."""
-    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **changes.stamp())
+    Ticket.objects(id=ticket_id).update_one(set__location=location, set__point=point, **changes.stamp(county_code))
 
 
 def close_as_duplicate_of(actor: Actor, ticket_id, original: Ticket) -> Ticket:
