@@ -82,12 +82,10 @@ def test_the_bulletin_prints_the_months_figures_suggestions_and_decisions_but_no
     assert api.get("/api/v1/bulletins", as_="dept-water_resources").status_code == 403
 
 
-def test_without_a_chinese_font_the_bulletin_fails_saying_what_to_install(app, api, run_jobs):
-    app.config["PDF_FONT"] = "/nonexistent/font.ttf"
-    try:
-        bulletin = build(api, run_jobs, datetime.now(CHINA).strftime("%Y-%m"))
-    finally:
-        app.config["PDF_FONT"] = None
+def test_without_a_chinese_font_the_bulletin_fails_saying_what_to_install(app, api, run_jobs, monkeypatch):
+    # (monkeypatch: the job runs in this process, where the setting is changed)
+    monkeypatch.setitem(app.config, "PDF_FONT", "/nonexistent/font.ttf")
+    bulletin = build(api, run_jobs, datetime.now(CHINA).strftime("%Y-%m"))
     assert bulletin["status"] == "failed" and "fonts-wqy-zenhei" in bulletin["error"]
     assert api.get(f"/api/v1/bulletins/{bulletin['id']}/file", as_=OFFICE).get_json()["code"] == "bulletin_not_ready"
 

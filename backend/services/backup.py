@@ -60,6 +60,8 @@ def restore(db, dump_dir: Path, drop: bool = False) -> dict[str, int]:
             collection.delete_many({})
         elif collection.estimated_document_count():
             raise ValueError(f"collection {name} is not empty; restore into an empty database or use --drop")
+        if name not in db.list_collection_names():  # an empty collection comes back too
+            db.create_collection(name)
         metadata_path = source / f"{name}.metadata.json"
         if metadata_path.exists():
             metadata = json_util.loads(metadata_path.read_text(encoding="utf-8"))
