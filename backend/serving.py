@@ -134,7 +134,8 @@ def run_demo(host: str = "127.0.0.1", port: int | None = None) -> None:
     port = port or int(os.environ.get("PORT", "5000"))
     click.echo(f"API on http://{host}:{port}/api/v1  ·  docs http://{host}:{port}/docs  ·  "
                f"health http://{host}:{port}/readyz")
-    click.echo(f"码上巡视 (a village's QR code opens): {demo.village_qr_url(f'http://{host}:{port}')}")
+    with app.app_context():
+        click.echo(f"码上巡视 (a village's QR code opens): {demo.village_qr_url(f'http://{host}:{port}')}")
     workers = None
     if embedded:
         click.echo(banner())
