@@ -174,3 +174,47 @@ def test_an_open311_post_refuses_control_characters_in_its_codes(api, client):
         "api_key": key, "jurisdiction_id": "371323", "service_code": "livelihood", "description": "路灯不亮",
         "device_id": "\x00"})
     assert response.status_code == 400 and "device_id" in response.get_json()[0]["description"]
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    else:
+        yield value
+
+
+def test_the_new_endpoints_refuse_in_chinese_field_by_field(api, world):
+    """The per-field messages of a refusal are Chinese by default (English on request), like
+    its message: county staff read which field to fix."""
+    nobody = "0" * 24
+    leader = [{"user_id": me(api, "inspector2")["id"], "role": "leader"}]
+    refusals = [
+        ("office", "post", "/api/v1/rounds", {"name": "第六轮", "village_codes": ["371323001001"],
+                                              "department_codes": ["nowhere"], "team": leader,
+                                              "enters_on": TODAY.isoformat()}),
+        ("office", "post", "/api/v1/rounds", {"name": "第六轮", "village_codes": ["371323001001"],
+                                              "team": [{"user_id": nobody, "role": "leader"}],
+                                              "enters_on": TODAY.isoformat()}),
+        ("admin", "put", "/api/v1/rounds/settings", {"checklist": [{"code": "a", "label": "甲", "weight": 60}]}),
+        ("office", "post", f"/api/v1/rectifications/{world['case_id']}/evaluation", {"scores": {"nothing": 50}}),
+        ("office", "post", f"/api/v1/clues/{world['clue_id']}/transfer", {"receiver": "discipline_commission",
+                                                                        "handler_ids": [nobody]}),
+        ("office", "post", "/api/v1/accountability/decisions", {"person_name": "王某", "form": "interview",
+                                                                 "decided_on": TODAY.isoformat(), "reason": "整改不力",
+                                                                 "target_kind": "village", "target_id": nobody}),
+        ("office", "post", "/api/v1/suggestions", {"department_code": "water_resources", "title": "建议",
+                                                   "content": "内容", "ticket_ids": [nobody]}),
+    ]
+    for role, method, url, body in refusals:
+        chinese = getattr(api, method)(url, as_=role, json=body)
+        assert chinese.status_code == 422, (url, chinese.get_json())
+        for message in _strings(chinese.get_json()["errors"]):
+            assert re.search(r"[\u4e00-\u9fff]", message), (url, chinese.get_json()["errors"])
+        english = api.client.open(url, method=method.upper(), json=body,
+                                  headers={**api.headers(role), "Accept-Language": "en"})
+        for message in _strings(english.get_json()["errors"]):
+            assert not re.search(r"[\u4e00-\u9fff]{4}", message), (url, english.get_json()["errors"])

@@ -57,11 +57,11 @@ def _resolve(actor: Actor, kind: str, target_id: str) -> dict:
     resolver = TARGETS.get(kind)
     if resolver is None:
         raise InvalidInput(_("Unknown kind of target: %(kind)s.", kind=kind),
-                           errors={"target_kind": [", ".join(sorted(TARGETS))]})
+                           errors={"target_kind": [_("One of: %(kinds)s", kinds=", ".join(sorted(TARGETS)))]})
     target = resolver(actor, ObjectId(target_id)) if ObjectId.is_valid(target_id) else None
     if target is None:
         raise InvalidInput(_("No %(kind)s %(id)s in your county.", kind=kind, id=target_id),
-                           errors={"target_id": ["Unknown."]})
+                           errors={"target_id": [_("Unknown.")]})
     return target
 
 
@@ -72,7 +72,7 @@ def record(actor: Actor, data: dict) -> AccountabilityDecision:
     target = _resolve(actor, data["target_kind"], data["target_id"])
     decided_on: date = data["decided_on"]
     if decided_on > local_day(utcnow()):
-        raise InvalidInput(_("The decision date lies in the future."), errors={"decided_on": ["In the future."]})
+        raise InvalidInput(_("The decision date lies in the future."), errors={"decided_on": [_("In the future.")]})
     department = data.get("department_code") or target.get("department_code")
     if data.get("department_code"):
         departments.require(actor.county_code, department)
