@@ -218,3 +218,4 @@ def test_the_new_endpoints_refuse_in_chinese_field_by_field(api, world):
                                   headers={**api.headers(role), "Accept-Language": "en"})
         for message in _strings(english.get_json()["errors"]):
             assert not re.search(r"[\u4e00-\u9fff]{4}", message), (url, english.get_json()["errors"])
+
