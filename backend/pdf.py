@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from .domain.text import xml_text
+
 FONT_NAME = "XunchaCJK"
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -58,8 +60,9 @@ def register_font(configured: str | None) -> str:
 
 
 def text(value) -> str:
-    """User text for a Paragraph: markup characters escaped, line breaks kept."""
-    return escape("" if value is None else str(value)).replace("\n", "<br/>")
+    """User text for a Paragraph: markup characters escaped, line breaks kept, encodable (a
+    lone surrogate kept from before the text cleaner would fail the whole document)."""
+    return escape(xml_text("" if value is None else str(value))).replace("\n", "<br/>")
 
 
 @dataclass
@@ -118,7 +121,7 @@ class Document:
         buffer = io.BytesIO()
         pages = []
         template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                                     topMargin=20 * mm, bottomMargin=20 * mm, title=self.title,
+                                     topMargin=20 * mm, bottomMargin=20 * mm, title=xml_text(self.title),
                                      author="县委巡察办")
 
         def footer(canvas, doc):

@@ -2,9 +2,10 @@
 accept each entry; every decision is an event; a sent-back entry comes back as a new
 revision of the same client_id, through sync."""
 import uuid
+from datetime import timedelta
 
 from conftest import finding_payload
-from round_helpers import (approve, create_round, create_task, entry_of, me, ok, submit_finding)
+from round_helpers import (TODAY, approve, create_round, create_task, entry_of, me, ok, submit_finding)
 
 
 def start(api):
@@ -152,7 +153,8 @@ def test_approval_classes_and_types(api, run_jobs):
                  json={"problem_type": "organisation", "problem_class": "long_term"})
     assert r.status_code == 422 and "milestones" in r.get_json()["errors"]
     long_term = approve(api, entries[1]["id"], problem_class="long_term", milestones=[
-        {"title": "完成规划", "due_on": "2099-01-31"}, {"title": "完成建设", "due_on": "2099-06-30"}])
+        {"title": "完成规划", "due_on": str(TODAY + timedelta(days=200))},
+        {"title": "完成建设", "due_on": str(TODAY + timedelta(days=700))}])
     assert len(long_term["decision"]["milestones"]) == 2
     immediate = approve(api, entries[2]["id"], problem_class="immediate")
     problem = ok(api.get(f"/api/v1/problems/{immediate['problem_id']}", as_="office"))

@@ -8,7 +8,7 @@ from ..auth import current_actor, requires
 from ..domain.accountability import Form
 from ..domain.codes import Role, values
 from ..services import accountability
-from .schemas import IsoDate, PhotoUploadSchema, Text
+from .schemas import Code, IsoDate, ObjectIdStr, PhotoUploadSchema, Text
 
 blp = Blueprint("accountability", __name__, url_prefix="/api/v1/accountability",
                 description="Accountability (问责): decisions against tickets, suggestions (and, once they exist, "
@@ -18,12 +18,12 @@ blp = Blueprint("accountability", __name__, url_prefix="/api/v1/accountability",
 class AccountabilityDecisionSchema(Schema):
     id = fields.Str(dump_only=True)
     number = fields.Str(dump_only=True, metadata={"example": "371323-WZ-2026-0001"})
-    target_kind = fields.Str(required=True, metadata={
+    target_kind = Code(32, required=True, metadata={
         "description": "ticket, suggestion, problem (a round's rectification problem) or organisation "
                        "(an inspected party organisation)"})
-    target_id = fields.Str(required=True)
+    target_id = ObjectIdStr(required=True)
     target_label = fields.Str(dump_only=True)
-    department_code = fields.Str(load_default=None, allow_none=True, metadata={
+    department_code = Code(64, load_default=None, allow_none=True, metadata={
         "description": "default: the department that holds the target"})
     organisation_code = fields.Str(dump_only=True, allow_none=True)
     person_name = Text(100, required=True)
@@ -45,10 +45,10 @@ class AccountabilityDecisionListSchema(Schema):
 
 
 class AccountabilityFilterSchema(Schema):
-    target_kind = fields.Str(validate=validate.Length(1, 32))
-    target_id = fields.Str(validate=validate.Length(1, 32))
+    target_kind = Code(32)
+    target_id = ObjectIdStr()
     form = fields.Str(validate=validate.OneOf(values(Form)))
-    department_code = fields.Str(validate=validate.Length(1, 64))
+    department_code = Code(64)
     offset = fields.Int(load_default=0, validate=validate.Range(0, 100_000))
     limit = fields.Int(load_default=50, validate=validate.Range(1, 200))
 

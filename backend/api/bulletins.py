@@ -1,20 +1,41 @@
 """The monthly bulletin (通报): built by a job, downloaded by the office as a PDF."""
+import re
+from datetime import date
+
 from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..auth import current_actor, requires
 from ..domain.codes import Role
+from ..i18n import _
 from ..services import bulletins
+from .schemas import check_day
 
 blp = Blueprint("bulletins", __name__, url_prefix="/api/v1/bulletins",
                 description="The monthly bulletin (通报): rates, overdue tickets, common problems, "
                             "suggestions and their replies, accountability — a printable PDF")
 
 
+class Month(fields.Str):
+    """YYYY-MM, its first day a day people may type (api/schemas.py check_day): 0001-01 or
+    9999-12 is a 422, not a date overflow in the job."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            first = date.fromisoformat(f"{value}-01") if re.fullmatch(r"\d{4}-\d{2}", value) else None
+        except ValueError:   # month 13, year 0
+            first = None
+        if first is None:
+            raise ValidationError(_("A month is YYYY-MM."))
+        check_day(first)
+        return value
+
+
 class BulletinRequestSchema(Schema):
-    month = fields.Str(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM"))
+    month = Month(required=True, metadata={"pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-01"})
 
 
 class BulletinSchema(Schema):

@@ -10,7 +10,7 @@ from ..domain.clues import ClueSource, ClueStatus, Disposition, Receiver
 from ..domain.codes import Role, values
 from ..services import clues
 from .round_schemas import LifecycleEventSchema
-from .schemas import PhotoUploadSchema, Text, VillageCode
+from .schemas import ObjectIdStr, PhotoUploadSchema, Text, VillageCode
 
 blp = Blueprint("clues", __name__, url_prefix="/api/v1/clues",
                 description="Problem clues (问题线索): registered and transferred by the office, fed back by "
@@ -97,15 +97,15 @@ class ClueRegisterSchema(Schema):
 
 class ClueTransferSchema(Schema):
     receiver = fields.Str(required=True, validate=validate.OneOf(values(Receiver)))
-    handler_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=5),
+    handler_ids = fields.List(ObjectIdStr(), required=True, validate=validate.Length(min=1, max=5),
                               metadata={"description": "the users of the receiving body who handle it"})
-    document_id = fields.Str(load_default=None, metadata={
+    document_id = ObjectIdStr(load_default=None, metadata={
         "description": "a transfer document uploaded before; without it the transfer letter (PDF) is generated"})
     note = Text(2000, load_default=None)
 
 
 class ClueHandlersSchema(Schema):
-    handler_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=5))
+    handler_ids = fields.List(ObjectIdStr(), required=True, validate=validate.Length(min=1, max=5))
     note = Text(2000, load_default=None)
 
 
@@ -114,7 +114,7 @@ class ClueFeedbackSchema(Schema):
         "description": "talk_inquiry 谈话函询, preliminary_check 初步核实, hold 暂存待查, closed_out 予以了结, "
                        "case_opened 立案审查"})
     note = Text(5000, required=True)
-    document_id = fields.Str(load_default=None)
+    document_id = ObjectIdStr(load_default=None)
 
 
 class ClueDocumentKindSchema(Schema):
@@ -133,7 +133,7 @@ class ClueFiguresSchema(Schema):
 
 
 class ClueAuditQuerySchema(Schema):
-    clue_id = fields.Str(load_default=None)
+    clue_id = ObjectIdStr(load_default=None)
     limit = fields.Int(load_default=100, validate=validate.Range(1, 1000))
 
 

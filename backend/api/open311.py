@@ -16,11 +16,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from ..auth import current_actor, requires
+from ..domain import text
 from ..domain.codes import Role
 from ..errors import DomainError
 from ..limits import limiter, setting
 from ..services import open311
-from .schemas import Text
+from .schemas import Code, Text
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = "<any(json,xml):fmt>"
@@ -44,13 +45,13 @@ def _element(parent, name: str, value) -> None:
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     elif value is not None:
-        node.text = str(value)
+        node.text = text.xml_text(str(value))
 
 
 def render(payload, root: str, status: int = 200) -> Response:
     """JSON as it is; XML with `root` as the document element (a list's items named after it)."""
     if _fmt() == "json":
-        return Response(json.dumps(payload, ensure_ascii=False), status=status,
+        return Response(text.scrub(json.dumps(payload, ensure_ascii=False)), status=status,
                         content_type="application/json; charset=utf-8")
     document = ET.Element(root)
     if isinstance(payload, list):
@@ -81,19 +82,19 @@ class PostSchema(Schema):
     """A POSTed service request (application/x-www-form-urlencoded)."""
     class Meta:
         unknown = EXCLUDE  # attribute[...], media_url, email: not kept
-    api_key = fields.Str(required=True, validate=validate.Length(1, 200))
-    jurisdiction_id = fields.Str(load_default=None)
-    service_code = fields.Str(required=True, validate=validate.Length(1, 64))
+    api_key = Code(200, required=True)
+    jurisdiction_id = Code(20, load_default=None)
+    service_code = Code(64, required=True)
     lat = fields.Float(load_default=None, validate=validate.Range(-90, 90))
     long = fields.Float(load_default=None, validate=validate.Range(-180, 180))
     address_string = Text(200, load_default=None)
-    address_id = fields.Str(load_default=None, validate=validate.Length(1, 20))
+    address_id = Code(20, load_default=None)
     description = Text(1000, required=True)
     first_name = Text(25, load_default=None)
     last_name = Text(25, load_default=None)
     phone = fields.Str(load_default=None, validate=validate.Regexp(r"^1[3-9]\d{9}$"))
-    device_id = fields.Str(load_default=None)
-    account_id = fields.Str(load_default=None)
+    device_id = Code(100, load_default=None)
+    account_id = Code(100, load_default=None)
 
 
 def _form() -> dict:

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from ..i18n import lazy_
 from ..limits import limiter, setting
 from ..services import public_reports, return_visits
-from .schemas import CrsField, Text
+from .schemas import Code, CrsField, Text
 
 blp = Blueprint("public", __name__, url_prefix="/public/v1",
                 description="码上巡视: villagers report through a village's QR code, no account needed")
@@ -39,7 +39,7 @@ def public_body_limit():
 
 class QrSchema(Schema):
     c = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "county code"})
-    t = fields.Str(required=True, validate=validate.Length(1, 400), metadata={"description": "the QR code's token"})
+    t = Code(400, required=True, metadata={"description": "the QR code's token"})
 
 
 class QrPlaceSchema(Schema):
@@ -67,8 +67,8 @@ class ReportInSchema(Schema):
     name = Text(50, load_default=None)
     phone = fields.Str(load_default=None, validate=MOBILE)
     anonymous = fields.Bool(load_default=False)
-    challenge = fields.Str(required=True, validate=validate.Length(1, 500))
-    solution = fields.Str(required=True, validate=validate.Length(1, 32))
+    challenge = Code(500, required=True)
+    solution = Code(32, required=True)
 
 
 class PhotosInSchema(Schema):

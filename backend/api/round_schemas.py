@@ -4,10 +4,12 @@ from marshmallow import Schema, fields, validate
 from ..domain.codes import Category, Severity, values
 from ..domain.rectification import ProblemStatus
 from ..domain.rounds import PHASES, ProblemType, RectificationClass, ReviewStatus
-from .schemas import IsoDate, PhoneLocationSchema, Text, VillageCode
+from ..domain.rectification import CaseStatus
+from ..i18n import lazy_
+from .schemas import Code, IsoDate, ObjectIdStr, Password, PhoneLocationSchema, Text, VillageCode
 
 POSTS = ["secretary", "deputy_secretary", "member", "contact"]
-ObjectIdStr = lambda **kw: fields.Str(validate=validate.Regexp(r"^[0-9a-f]{24}$", error="Not an id."), **kw)  # noqa: E731
+MOBILE = validate.Regexp(r"^1[3-9]\d{9}$", error=lazy_("A mainland mobile number: 11 digits starting with 1."))
 
 
 class LifecycleEventSchema(Schema):
@@ -16,8 +18,8 @@ class LifecycleEventSchema(Schema):
     action = fields.Str()
     at = fields.DateTime()
     actor_id = fields.Str(allow_none=True)
-    actor_name = fields.Str()
-    actor_role = fields.Str()
+    actor_name = fields.Str(allow_none=True, metadata={"description": "none for the system (a sweep, a job)"})
+    actor_role = fields.Str(allow_none=True)
     from_status = fields.Str(allow_none=True)
     to_status = fields.Str()
     note = fields.Str(allow_none=True)
@@ -46,7 +48,7 @@ class RoundSchema(Schema):
     name = Text(200, required=True)
     village_codes = fields.List(VillageCode(), load_only=True, load_default=list, validate=validate.Length(max=500))
     villages = fields.List(fields.Nested(RoundVillageSchema), dump_only=True)
-    department_codes = fields.List(fields.Str(validate=validate.Length(1, 64)), load_default=list,
+    department_codes = fields.List(Code(64), load_default=list,
                                    validate=validate.Length(max=50),
                                    metadata={"description": "county departments inspected in this round"})
     team = fields.List(fields.Nested(TeamMemberSchema), required=True, validate=validate.Length(min=1, max=50))
@@ -94,7 +96,7 @@ class ChecklistItemSchema(Schema):
 
 class FeedbackSchema(Schema):
     on = IsoDate(required=True, metadata={"description": "反馈 day: the clocks start from it"})
-    unit_keys = fields.List(fields.Str(validate=validate.Length(1, 100)), load_default=None,
+    unit_keys = fields.List(Code(100), load_default=None,
                             metadata={"description": "only these units (org:<id>, dept:<code>); default all"})
 
 
@@ -104,7 +106,7 @@ class RoundExportSchema(Schema):
 
 class LookbackStartSchema(Schema):
     case_ids = fields.List(ObjectIdStr(), required=True, validate=validate.Length(min=1, max=200))
-    inspector_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=50))
+    inspector_ids = fields.List(ObjectIdStr(), required=True, validate=validate.Length(min=1, max=50))
     days = fields.Int(load_default=30, validate=validate.Range(1, 365))
 
 
@@ -143,10 +145,10 @@ class ReviewEntrySchema(Schema):
     category = fields.Str(allow_none=True)
     severity = fields.Str(allow_none=True)
     title = fields.Str()
-    description = fields.Str()
-    fact_basis = fields.Str()
-    policy_basis = fields.Str()
-    responsibility_basis = fields.Str()
+    description = fields.Str(allow_none=True)
+    fact_basis = fields.Str(allow_none=True, metadata={"description": "none until a report's reviewer completes it"})
+    policy_basis = fields.Str(allow_none=True)
+    responsibility_basis = fields.Str(allow_none=True)
     responsible_subject = fields.Dict()
     revision = fields.Int()
     immediate_mark = fields.Bool()
@@ -186,7 +188,7 @@ class ReviewEntryDetailSchema(ReviewEntrySchema):
 
 
 class ReviewFilterSchema(Schema):
-    round_id = fields.Str(load_default=None)
+    round_id = ObjectIdStr(load_default=None)
     status = fields.Str(load_default="pending", validate=validate.OneOf([s.value for s in ReviewStatus] + ["all"]))
 
 
@@ -198,7 +200,7 @@ class ApproveSchema(Schema):
     deadline_days = fields.Int(load_default=None, validate=validate.Range(1, 730))
     deadline_months = fields.Int(load_default=None, validate=validate.Range(1, 36))
     milestones = fields.List(fields.Nested(MilestoneSchema), load_default=list, validate=validate.Length(max=24))
-    department_code = fields.Str(load_default=None, validate=validate.Length(1, 64))
+    department_code = Code(64, load_default=None)
     responsible_post = fields.Str(load_default=None, validate=validate.OneOf(POSTS))
     note = Text(2000, load_default=None, metadata={"description": "the reviewer's, internal"})
     # A villager's report has no author: its reviewer completes it (required to make it a problem).
@@ -232,20 +234,19 @@ class OrgMemberSchema(Schema):
     post = fields.Str(required=True, validate=validate.OneOf(POSTS))
     name = Text(50, required=True)
     user_id = fields.Str(dump_only=True, allow_none=True)
-    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits starting with 1."))
+    phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE)
     since = fields.DateTime(dump_only=True)
     username = fields.Str(load_only=True, load_default=None, validate=validate.Regexp(
-        r"^[A-Za-z0-9_.\-]{3,100}$", error="3-100 letters, digits, '_', '.' or '-'."),
+        r"^[A-Za-z0-9_.\-]{3,100}$", error=lazy_("3-100 letters, digits, '_', '.' or '-'.")),
         metadata={"description": "an `organisation` account for this person"})
-    password = fields.Str(load_only=True, load_default=None, validate=validate.Length(min=8, max=200))
+    password = Password(load_only=True, load_default=None, validate=validate.Length(min=8, max=200))
 
 
 class LeadershipChangeSchema(Schema):
     at = fields.DateTime()
     post = fields.Str()
-    leaving_name = fields.Str()
-    successor_name = fields.Str()
+    leaving_name = fields.Str(allow_none=True)
+    successor_name = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
     recorded_by = fields.Str(allow_none=True)
     problems_moved = fields.Int()
@@ -276,7 +277,7 @@ class SuccessorSchema(OrgMemberSchema):
 
 
 class OrgHandoverSchema(Schema):
-    successor_member_id = fields.Str(load_default=None)
+    successor_member_id = ObjectIdStr(load_default=None)
     successor = fields.Nested(SuccessorSchema, load_default=None)
     reason = Text(2000, required=True)
 
@@ -286,7 +287,7 @@ class OrgHandoverSchema(Schema):
 class PlanItemSchema(Schema):
     problem_id = ObjectIdStr(required=True)
     measures = Text(5000, required=True, metadata={"description": "整改措施"})
-    responsible_member_id = fields.Str(load_default=None, metadata={"description": "责任人: a member of the organisation"})
+    responsible_member_id = ObjectIdStr(load_default=None, metadata={"description": "责任人: a member of the organisation"})
     responsible_name = Text(100, load_default=None, metadata={"description": "责任人 by name (a department)"})
     due_on = IsoDate(load_default=None, metadata={"description": "the problem's deadline (限期)"})
 
@@ -398,22 +399,22 @@ class CaseDetailSchema(CaseSchema):
 
 
 class ProblemFilterSchema(Schema):
-    round_id = fields.Str(load_default=None)
+    round_id = ObjectIdStr(load_default=None)
     status = fields.Str(load_default=None, validate=validate.OneOf([s.value for s in ProblemStatus]))
     problem_class = fields.Str(load_default=None, validate=validate.OneOf([c.value for c in RectificationClass]))
-    unit_key = fields.Str(load_default=None)
+    unit_key = Code(100, load_default=None)
     village_code = VillageCode(load_default=None)
     county_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     overdue = fields.Bool(load_default=None)
 
 
 class CaseFilterSchema(Schema):
-    round_id = fields.Str(load_default=None)
-    status = fields.Str(load_default=None)
+    round_id = ObjectIdStr(load_default=None)
+    status = fields.Str(load_default=None, validate=validate.OneOf([s.value for s in CaseStatus]))
     county_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
 
 
-EvidenceIds = lambda: fields.List(fields.Str(), load_default=list, validate=validate.Length(max=30))  # noqa: E731
+EvidenceIds = lambda: fields.List(ObjectIdStr(), load_default=list, validate=validate.Length(max=30))  # noqa: E731
 
 
 class ProblemProgressSchema(Schema):
@@ -445,7 +446,7 @@ class EvidenceSchema(Schema):
 
 
 class CheckRequestSchema(Schema):
-    inspector_ids = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=20))
+    inspector_ids = fields.List(ObjectIdStr(), required=True, validate=validate.Length(min=1, max=20))
     days = fields.Int(load_default=14, validate=validate.Range(1, 120))
 
 
@@ -455,5 +456,6 @@ class CheckResultSchema(Schema):
 
 
 class EvaluationInSchema(Schema):
-    scores = fields.Dict(keys=fields.Str(validate=validate.Length(1, 40)), values=fields.Float(), required=True)
+    scores = fields.Dict(keys=Code(40), values=fields.Float(), required=True,
+                         validate=validate.Length(max=30))
     note = Text(2000, load_default=None)

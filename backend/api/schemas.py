@@ -4,8 +4,9 @@ from datetime import UTC, timedelta
 from marshmallow import Schema, fields, pre_dump, validate, validates_schema, ValidationError
 from flask_smorest import Page
 
-from ..domain import privacy, text
+from ..domain import privacy, text, windows
 from ..domain.codes import Category, Role, Severity, values
+from ..domain.sla import CHINA
 from ..domain.states import OPEN_STATES, ReturnReason, TicketStatus, is_overdue
 from ..models.common import utcnow
 from ..i18n import _, lazy_
@@ -80,17 +81,47 @@ VillageCode = lambda **kw: Code(12, validate=validate.Regexp(  # noqa: E731
 Aware = lambda **kw: fields.AwareDateTime(default_timezone=UTC, **kw)  # noqa: E731
 
 
+class ObjectIdStr(Code):
+    """The id of a stored object, sent in a body or a query: 24 hexadecimal characters, or a
+    422 naming the field, so that no malformed id ever reaches a query (MongoEngine raises a
+    server error on one). Ids in the path are looked up by the services: 404."""
+
+    def __init__(self, **kwargs):
+        super().__init__(24, validate=validate.Regexp(r"^[0-9a-fA-F]{24}$", error=lazy_(
+            "Not an id: an id is 24 hexadecimal characters.")), **kwargs)
+
+
+def check_day(day):
+    """The day, or a ValidationError when it lies outside the days people may type."""
+    if errors := windows.day_errors(day, utcnow().astimezone(CHINA).date()):
+        raise ValidationError(errors)
+    return day
+
+
 class IsoDate(fields.Date):
-    """A date read as a date and stored as its ISO string (YYYY-MM-DD)."""
+    """A date read as a date and stored as its ISO string (YYYY-MM-DD). A day people type
+    lies between 2000-01-01 and five years after today (`domain.windows.day_errors`): year 1
+    or 9999 is a 422, never a date overflow in a clock or a bulletin."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return check_day(super()._deserialize(value, attr, data, **kwargs))
+
     def _serialize(self, value, attr, obj, **kwargs):
         return value if isinstance(value, str) or value is None else super()._serialize(value, attr, obj, **kwargs)
 
 
 class QuerySetPage(Page):
-    """Pages over a MongoEngine queryset (count() instead of len())."""
+    """Pages over a MongoEngine queryset (count() instead of len()). A page past the last one
+    is empty without asking the database: `page=10**20` would be a skip MongoDB cannot encode."""
     @property
     def item_count(self):
         return self.collection.count()
+
+    @property
+    def items(self):
+        if self.page_params.first_item >= self.page_params.item_count:
+            return []
+        return super().items
 
 
 class LocationSchema(Schema):
@@ -134,7 +165,7 @@ class UserSchema(Schema):
     username = fields.Str()
     display_name = fields.Str()
     role = fields.Str(validate=validate.OneOf(values(Role)))
-    county_code = fields.Str()
+    county_code = fields.Str(dump_only=True)
     department_code = fields.Str(allow_none=True)
 
 
@@ -311,7 +342,7 @@ class FindingSchema(Schema):
     immediate = fields.Bool(load_default=False, metadata={
         "description": "立行立改: where the county allows it (边巡边改) the finding is dispatched as a ticket "
                        "before review"})
-    reopens_problem_id = fields.Str(load_default=None, allow_none=True, metadata={
+    reopens_problem_id = ObjectIdStr(load_default=None, allow_none=True, metadata={
         "description": "回头看 of a round: the closed rectification problem this finding finds back"})
     revision = fields.Int(dump_only=True)
     review_status = fields.Str(dump_only=True, allow_none=True, metadata={
@@ -496,7 +527,7 @@ class NoteSchema(Schema):
     note = Text(2000, load_default=None)
 
 
-PhotoIds = lambda **kw: fields.List(fields.Str(), validate=validate.Length(max=20), load_default=list,  # noqa: E731
+PhotoIds = lambda **kw: fields.List(ObjectIdStr(), validate=validate.Length(max=20), load_default=list,  # noqa: E731
                                     metadata={"description": "ids of photos already added to this ticket"}, **kw)
 
 

@@ -8,7 +8,7 @@ from ..domain.codes import Role, values
 from ..domain.suggestions import SuggestionSource, SuggestionStatus
 from ..services import suggestions
 from .round_schemas import LifecycleEventSchema
-from .schemas import IsoDate, Text
+from .schemas import Code, IsoDate, ObjectIdStr, Text
 
 blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions",
                 description="Suggestions to departments (意见建议) from common problems or a round's report, "
@@ -53,7 +53,7 @@ class SuggestionListSchema(Schema):
 
 class SuggestionFilterSchema(Schema):
     status = fields.Str(validate=validate.OneOf(values(SuggestionStatus)))
-    department_code = fields.Str(validate=validate.Length(1, 64))
+    department_code = Code(64)
     source = fields.Str(validate=validate.OneOf(values(SuggestionSource)))
     overdue = fields.Bool(load_default=None)
     offset = fields.Int(load_default=0, validate=validate.Range(0, 100_000))
@@ -61,14 +61,14 @@ class SuggestionFilterSchema(Schema):
 
 
 class SuggestionCreateSchema(Schema):
-    department_code = fields.Str(required=True, validate=validate.Length(1, 64))
+    department_code = Code(64, required=True)
     title = Text(200, required=True)
     content = Text(10_000, required=True)
     source = fields.Str(load_default=SuggestionSource.OTHER.value, validate=validate.OneOf(values(SuggestionSource)))
     source_ref = Text(200, load_default=None, metadata={
         "description": "common_problem: `category:<code>` or `keyword:<word>` from GET stats/common-problems; "
                        "round_report: the report's name"})
-    ticket_ids = fields.List(fields.Str(), load_default=list, validate=validate.Length(max=500))
+    ticket_ids = fields.List(ObjectIdStr(), load_default=list, validate=validate.Length(max=500))
     reply_due_on = IsoDate(load_default=None, metadata={"description": "default: SUGGESTION_REPLY_DAYS days on"})
     note = Text(2000, load_default=None)
 

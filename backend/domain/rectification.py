@@ -22,6 +22,7 @@ from enum import Enum
 
 from .followups import add_months, end_of_day, local_day  # noqa: F401 (the reply clock's days)
 from .lifecycle import Machine, create, move, stay
+from .messages import _
 
 
 class ProblemStatus(str, Enum):
@@ -196,9 +197,10 @@ def check_checklist(items: list[dict]) -> None:
     codes = [i["code"] for i in items]
     errors = {}
     if len(set(codes)) != len(codes):
-        errors["items"] = "codes must be distinct"
+        errors["items"] = _("The codes of the checklist must be distinct.")
     if sum(i["weight"] for i in items) != 100:
-        errors["weights"] = f"must add up to 100, they add up to {sum(i['weight'] for i in items)}"
+        errors["weights"] = _("The weights must add up to 100; they add up to %(total)s.",
+                              total=sum(i["weight"] for i in items))
     if errors:
         raise ChecklistError(errors)
 
@@ -209,12 +211,12 @@ def weighted_score(items: list[dict], scores: dict[str, float]) -> float:
     unknown = [c for c in scores if c not in {i["code"] for i in items}]
     errors = {}
     if missing:
-        errors["missing"] = ", ".join(missing)
+        errors["missing"] = _("Not scored: %(codes)s", codes=", ".join(missing))
     if unknown:
-        errors["unknown"] = ", ".join(unknown)
+        errors["unknown"] = _("Not items of the checklist: %(codes)s", codes=", ".join(unknown))
     bad = [c for c, s in scores.items() if not 0 <= s <= 100]
     if bad:
-        errors["range"] = ", ".join(bad)
+        errors["range"] = _("Not between 0 and 100: %(codes)s", codes=", ".join(bad))
     if errors:
         raise ChecklistError(errors)
     return round(sum(i["weight"] * scores[i["code"]] for i in items) / 100, 2)

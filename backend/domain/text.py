@@ -70,6 +70,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def xml_text(value: str) -> str:
+    """Text an XML 1.0 document can hold: lone surrogates replaced, the control characters
+    XML refuses dropped (an echoed NUL would make the whole answer unreadable)."""
+    return _XML_ILLEGAL.sub("", scrub(value))
+
+
 def spreadsheet_cell(value):
     """One cell of a CSV or XLSX file: numbers as they are; text encodable, without the
     control characters XML refuses, and never read as a formula (a leading ' makes it text,
@@ -78,5 +84,5 @@ def spreadsheet_cell(value):
         return ""
     if not isinstance(value, str):
         return value
-    value = _XML_ILLEGAL.sub("", scrub(value))
+    value = xml_text(value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value

@@ -9,6 +9,7 @@ from .messages import _
 
 EARLIEST = date(2000, 1, 1)
 AHEAD = timedelta(days=366)
+PLANNED_AHEAD = timedelta(days=5 * 366)   # a single planned day: a 长期 milestone may lie three years on
 
 
 def latest(today: date) -> date:
@@ -25,3 +26,14 @@ def window_errors(start: date | None, end: date | None, today: date) -> dict[str
     if not errors and start and end and end < start:
         errors["to"] = [_("Must not be before 'from'.")]
     return errors
+
+
+def day_errors(day: date, today: date) -> list[str]:
+    """Messages for one day people type (a deadline, a milestone, a 进驻 or decision day)
+    outside 2000-01-01 to five years after today; empty when it is fine. The use may narrow
+    it further (no decision in the future, no deadline in the past)."""
+    furthest = today + PLANNED_AHEAD
+    if EARLIEST <= day <= furthest:
+        return []
+    return [_("Must lie between %(earliest)s and %(latest)s.", earliest=EARLIEST.isoformat(),
+              latest=furthest.isoformat())]

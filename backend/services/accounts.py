@@ -91,7 +91,7 @@ def _check_department(actor: Actor, role: str, department_code: str | None) -> N
     if role in (Role.ORGANISATION, Role.CITY_OFFICE, Role.PROVINCE_OFFICE):
         raise InvalidInput(_("An account of role %(role)s is not made here: an organisation's through "
                              "POST /organisations/{id}/members; the levels above the county have their own.",
-                             role=str(getattr(role, "value", role))), errors={"role": ["Not a county account."]})
+                             role=str(getattr(role, "value", role))), errors={"role": [_("Not a county account.")]})
     if role == Role.DEPARTMENT and not department_code:
         raise InvalidInput(_("A department user needs a department_code."),
                            errors={"department_code": [_("Required for the department role.")]})

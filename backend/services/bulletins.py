@@ -33,7 +33,7 @@ def month_bounds(month: str) -> tuple[date, date]:
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise InvalidInput(_("A month is YYYY-MM."), errors={"month": ["YYYY-MM"]})
+        raise InvalidInput(_("A month is YYYY-MM."), errors={"month": [_("YYYY-MM")]})
     nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return first, date.fromordinal(nxt.toordinal() - 1)
 
@@ -44,7 +44,7 @@ def request(actor: Actor, month: str) -> Bulletin:
 
     first, _last = month_bounds(month)
     if first > utcnow().astimezone(CHINA).date():
-        raise InvalidInput(_("That month has not begun yet."), errors={"month": ["In the future."]})
+        raise InvalidInput(_("That month has not begun yet."), errors={"month": [_("In the future.")]})
     bulletin = Bulletin(county_code=actor.county_code, month=month, requested_by=actor.id).save()
     if enqueue("workers.bulletins.build_bulletin", str(bulletin.id), queue=EXPORTS, job_id=f"bulletin-{bulletin.id}") is None:
         bulletin.delete()

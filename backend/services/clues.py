@@ -97,7 +97,7 @@ def audit_log(actor: Actor, clue_id: str | None, limit: int) -> list[ClueAccess]
     query = ClueAccess.objects(county_code=actor.county_code)
     if clue_id:
         if not ObjectId.is_valid(clue_id):
-            raise InvalidInput(_("Not a clue id."), errors={"clue_id": ["Not an id."]})
+            raise InvalidInput(_("Not a clue id."), errors={"clue_id": [_("Not an id.")]})
         query = query.filter(clue_ids=ObjectId(clue_id))
     return list(query.order_by("-at")[:limit])
 
@@ -134,7 +134,7 @@ def register(actor: Actor, data: dict) -> Clue:
         village = Village.objects(code=data["village_code"], county_code=actor.county_code).first()
         if village is None:
             raise InvalidInput(_("No village %(code)s in your county.", code=data["village_code"]),
-                               errors={"village_code": ["Unknown village."]})
+                               errors={"village_code": [_("Unknown village.")]})
     now = utcnow()
     clue = Clue(number=followups.next_number(actor.county_code, PREFIX, now), county_code=actor.county_code,
                 source=data.get("source") or ClueSource.LETTER.value, title=data["title"],
@@ -171,14 +171,15 @@ def _handlers(actor: Actor, receiver: str, handler_ids: list[str]) -> list[Objec
     ids = list(dict.fromkeys(handler_ids))
     if not ids or len(ids) > MAX_HANDLERS:
         raise InvalidInput(_("Name one to %(n)s handlers at the receiving body.", n=MAX_HANDLERS),
-                           errors={"handler_ids": ["1 to 5 users."]})
+                           errors={"handler_ids": [_("Name 1 to 5 users.")]})
     valid = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
     users = {u.id for u in User.objects(id__in=valid, county_code=actor.county_code, role=Role.DEPARTMENT.value,
                                         department_code=receiver, active=True).only("id")}
     unknown = [i for i in ids if not ObjectId.is_valid(i) or ObjectId(i) not in users]
     if unknown:
         raise InvalidInput(_("Handlers must be active users of the receiving body."),
-                           errors={"handler_ids": [f"Not a user of {receiver}: {', '.join(unknown)}"]})
+                           errors={"handler_ids": [_("Not users of %(receiver)s: %(ids)s", receiver=receiver,
+                                                        ids=", ".join(unknown))]})
     return valid
 
 
@@ -252,7 +253,7 @@ def upload_document(actor: Actor, clue_id: str, kind: str, storage) -> Attachmen
         raise NotFound(_("No clue %(id)s that you can see.", id=clue_id))
     if kind == "feedback" and actor.role != Role.DEPARTMENT:
         raise InvalidInput(_("Feedback documents come from the receiving body's handlers."),
-                           errors={"kind": ["transfer"]})
+                           errors={"kind": [_("Only kind=transfer here.")]})
     data = documents.read_upload(storage, documents.document_limit())
     return documents.store(actor, county_code=clue.county_code, owner=f"clue:{clue.id}", kind=kind, data=data,
                            accepted=DOCUMENT_KINDS)[0]
@@ -262,7 +263,7 @@ def _document(clue: Clue, document_id: str, kind: str) -> Attachment:
     document = documents.of(f"clue:{clue.id}", document_id, kind)
     if document is None:
         raise InvalidInput(_("No %(kind)s document %(id)s uploaded for this clue.", kind=kind, id=document_id),
-                           errors={"document_id": ["Upload it first (POST clues/{id}/documents)."]})
+                           errors={"document_id": [_("Upload it first (POST clues/<id>/documents).")]})
     return document
 
 

@@ -59,7 +59,7 @@ def _account(actor: Actor, org: PartyOrganisation, data: dict) -> User | None:
     if not data.get("username"):
         return None
     if not data.get("password"):
-        raise InvalidInput(_("Give the new account a password."), errors={"password": ["Required with username."]})
+        raise InvalidInput(_("Give the new account a password."), errors={"password": [_("Required with username.")]})
     user = User(username=data["username"].strip(), username_key=User.key(data["username"]),
                 display_name=data["name"], role=Role.ORGANISATION.value, county_code=org.county_code,
                 organisation_id=org.id, phone=data.get("phone"))
@@ -111,7 +111,7 @@ def hand_over(actor: Actor, organisation_id: str, member_id: str, data: dict) ->
         successor = next((m for m in members if str(m.member_id) == data["successor_member_id"]), None)
         if successor is None:
             raise InvalidInput(_("The successor must be another member of this organisation."),
-                               errors={"successor_member_id": ["Not a member."]})
+                               errors={"successor_member_id": [_("Not a member.")]})
         if leaving.post == "secretary":
             successor.post = "secretary"
     elif data.get("successor"):
@@ -119,7 +119,7 @@ def hand_over(actor: Actor, organisation_id: str, member_id: str, data: dict) ->
         members.append(successor)
     else:
         raise InvalidInput(_("Name the successor who takes over (successor_member_id, or successor)."),
-                           errors={"successor": ["Required."]})
+                           errors={"successor": [_("Required.")]})
     change = LeadershipChange(at=utcnow(), post=leaving.post, leaving_member_id=leaving.member_id,
                               leaving_name=leaving.name, successor_member_id=successor.member_id,
                               successor_name=successor.name, reason=reason, recorded_by=actor.id)

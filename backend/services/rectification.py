@@ -262,7 +262,7 @@ def feed_back(actor: Actor, round_id: str, on: date, unit_keys: list[str] | None
         raise Conflict(_("Feedback comes after the report: the round is in its %(phase)s phase.",
                          phase=found.status), code="invalid_phase")
     if on > rect.local_day(utcnow()):
-        raise InvalidInput(_("Feedback cannot be dated in the future."), errors={"on": ["In the future."]})
+        raise InvalidInput(_("Feedback cannot be dated in the future."), errors={"on": [_("In the future.")]})
     waiting = RectificationProblem.objects(round_id=found.id, status=PS.PENDING_FEEDBACK.value)
     if unit_keys:
         waiting = waiting.filter(unit_key__in=unit_keys)
@@ -321,7 +321,7 @@ def submit_plan(actor: Actor, case_id: str, summary: str, items: list[dict]) -> 
     for n, item in enumerate(items, start=1):
         problem = problems.get(item["problem_id"])
         if problem is None:
-            errors[f"items.{n}.problem_id"] = ["Not an open problem of this rectification."]
+            errors[f"items.{n}.problem_id"] = [_("Not an open problem of this rectification.")]
             continue
         seen.add(item["problem_id"])
         member = None
@@ -329,27 +329,27 @@ def submit_plan(actor: Actor, case_id: str, summary: str, items: list[dict]) -> 
             member = org.member(ObjectId(item["responsible_member_id"])) \
                 if org and ObjectId.is_valid(item["responsible_member_id"]) else None
             if member is None:
-                errors[f"items.{n}.responsible_member_id"] = ["Not a member of the organisation."]
+                errors[f"items.{n}.responsible_member_id"] = [_("Not a member of the organisation.")]
                 continue
         name = member.name if member else item.get("responsible_name")
         if not name:
-            errors[f"items.{n}.responsible_member_id"] = ["Name the 责任人 (a member, or responsible_name)."]
+            errors[f"items.{n}.responsible_member_id"] = [_("Name the 责任人 (a member, or responsible_name).")]
             continue
         due_on = item.get("due_on")
         if problem.problem_class == "deadline":
             if due_on is None:
-                errors[f"items.{n}.due_on"] = ["A 限期 problem needs its deadline."]
+                errors[f"items.{n}.due_on"] = [_("A 限期 problem needs its deadline.")]
                 continue
             if problem.due_on and due_on.isoformat() > problem.due_on:
-                errors[f"items.{n}.due_on"] = [f"After the deadline set at feedback ({problem.due_on})."]
+                errors[f"items.{n}.due_on"] = [_("After the deadline set at feedback (%(day)s).", day=problem.due_on)]
                 continue
         plan_items.append(PlanItem(problem_id=problem.id, measures=item["measures"],
                                    responsible_member_id=member.member_id if member else None,
                                    responsible_user_id=member.user_id if member else None,
                                    responsible_name=name, due_on=due_on.isoformat() if due_on else None))
     if missing := sorted(set(problems) - seen):
-        errors["items"] = [f"Every problem needs its measures; missing: "
-                           f"{', '.join(problems[m].number for m in missing)}"]
+        errors["items"] = [_("Every problem needs its measures; missing: %(numbers)s",
+                             numbers=", ".join(problems[m].number for m in missing))]
     if errors:
         raise InvalidInput(_("The plan cannot be submitted as sent; see errors."), errors=errors)
     plan = UnitPlan(status="submitted", summary=summary, items=plan_items,
@@ -367,7 +367,7 @@ def decide_plan(actor: Actor, case_id: str, approve: bool, note: str | None) -> 
     if case.plan is None or case.plan.status != "submitted":
         raise Conflict(_("This rectification has no submitted plan waiting for a decision."), code="no_submitted_plan")
     if not approve and not note:
-        raise InvalidInput(_("Say what the plan must change."), errors={"note": ["Required when returning it."]})
+        raise InvalidInput(_("Say what the plan must change."), errors={"note": [_("Required when returning it.")]})
     plan = case.plan
     plan.status = "approved" if approve else "returned"
     plan.decided_at, plan.decided_by, plan.decision_note = utcnow(), actor.id, note
@@ -402,9 +402,9 @@ def _evidence_named(problem: RectificationProblem, photo_ids: list[str] | None,
     docs = {str(i) for i in problem.evidence_document_ids}
     errors = {}
     if bad := [i for i in photo_ids or [] if i not in photos]:
-        errors["photo_ids"] = [f"Not evidence of this problem: {', '.join(bad)}"]
+        errors["photo_ids"] = [_("Not evidence of this problem: %(ids)s", ids=", ".join(bad))]
     if bad := [i for i in document_ids or [] if i not in docs]:
-        errors["document_ids"] = [f"Not evidence of this problem: {', '.join(bad)}"]
+        errors["document_ids"] = [_("Not evidence of this problem: %(ids)s", ids=", ".join(bad))]
     if errors:
         raise InvalidInput(_("Add the evidence to the problem first; see errors."), errors=errors)
     return {k: v for k, v in (("photo_ids", photo_ids), ("document_ids", document_ids)) if v}
@@ -421,7 +421,7 @@ def report_progress(actor: Actor, problem_id: str, note: str, photo_ids=None, do
     if milestone is not None:
         if problem.problem_class != "long_term" or not 1 <= milestone <= len(problem.milestones):
             raise InvalidInput(_("Only a long-term problem's milestones (1 to %(n)s) can be reported done.",
-                                 n=len(problem.milestones)), errors={"milestone": ["No such milestone."]})
+                                 n=len(problem.milestones)), errors={"milestone": [_("No such milestone.")]})
         if problem.milestones[milestone - 1].done_at:
             raise Conflict(_("That milestone is already reported done."), code="milestone_done")
         now = utcnow()
@@ -485,7 +485,7 @@ def request_closure(actor: Actor, problem_id: str, note: str, photo_ids=None, do
     data = _evidence_named(problem, photo_ids, document_ids)
     if not data:
         raise InvalidInput(_("Name the evidence (photo_ids or document_ids) that proves the fix."),
-                           errors={"photo_ids": ["At least one photo or document."]})
+                           errors={"photo_ids": [_("At least one photo or document.")]})
     return _transition(problem, PA.REQUEST_CLOSURE, PS.CLOSURE_REQUESTED.value, actor, note=note, data=data,
                        set_fields={"closure_requested_at": utcnow(), "check_outcome": None})
 
@@ -517,7 +517,7 @@ def record_check(actor: Actor, problem_id: str, outcome: str, note: str | None) 
     if task is None:
         raise Forbidden(_("No on-site check of this problem is assigned to you."))
     if outcome == "not_fixed" and not note:
-        raise InvalidInput(_("Say what is still wrong."), errors={"note": ["Required when not fixed."]})
+        raise InvalidInput(_("Say what is still wrong."), errors={"note": [_("Required when not fixed.")]})
     return _transition(problem, PA.CHECK_RESULT, problem.status, actor, note=note, data={"outcome": outcome},
                        set_fields={"check_outcome": outcome}, expect={"check_outcome": None})
 
@@ -529,7 +529,7 @@ def decide_closure(actor: Actor, problem_id: str, approve: bool, note: str | Non
     problem = get_problem(actor, problem_id)
     if not approve:
         if not note:
-            raise InvalidInput(_("Say what is missing."), errors={"note": ["Required when returning it."]})
+            raise InvalidInput(_("Say what is missing."), errors={"note": [_("Required when returning it.")]})
         return _transition(problem, PA.RETURN_CLOSURE, PS.RECTIFYING.value, actor, note=note)
     if problem.problem_class == "immediate" and problem.status != PS.CLOSURE_REQUESTED.value:
         ticket = Ticket.objects(id=problem.ticket_id).only("status", "outcome").first() if problem.ticket_id else None
@@ -578,7 +578,7 @@ def evaluate(actor: Actor, case_id: str, scores: dict, note: str | None) -> Rect
         score = rect.weighted_score(items, scores)
     except rect.ChecklistError as exc:
         raise InvalidInput(_("Score every item of the checklist from 0 to 100; see errors."),
-                           errors={"scores": [str(exc)]})
+                           errors={"scores": list(exc.errors.values())})
     evaluation = Evaluation(scores=scores, checklist=items, score=score, grade=rect.grade(score), note=note,
                             evaluated_by=actor.id, evaluated_at=utcnow())
     return _case_transition(case, CA.EVALUATE, CS.EVALUATED.value, actor, note=note,
@@ -594,7 +594,7 @@ def start_lookback(actor: Actor, round_id: str, case_ids: list[str], inspector_i
     found = get_round(actor, round_id)
     cases = [get_case(actor, i) for i in case_ids]
     if any(c.round_id != found.id for c in cases):
-        raise InvalidInput(_("Choose rectifications of this round."), errors={"case_ids": ["Another round."]})
+        raise InvalidInput(_("Choose rectifications of this round."), errors={"case_ids": [_("Another round.")]})
     closed = list(RectificationProblem.objects(case_id__in=[c.id for c in cases], status=PS.CLOSED.value))
     villages = sorted({p.village_code for p in closed} | {
         v.code for v in found.villages for c in cases if c.organisation_id == v.organisation_id})
@@ -621,7 +621,7 @@ def check_reopen(actor: Actor, task: InspectionTask, problem_id: str) -> Rectifi
     problem = RectificationProblem.objects(id=problem_id).first() if ObjectId.is_valid(problem_id) else None
     if task.kind != "round_lookback" or problem is None or problem.id not in task.problem_ids:
         raise InvalidInput(_("Only a 回头看 task's findings can reopen its closed problems."),
-                           errors={"reopens_problem_id": ["Not a problem of this 回头看 task."]})
+                           errors={"reopens_problem_id": [_("Not a problem of this 回头看 task.")]})
     return problem
 
 

@@ -152,7 +152,7 @@ def resubmit_finding(finding: Finding, data: dict, fingerprint: str) -> Finding:
                          "for a new finding.", id=finding.client_id), code="client_id_conflict")
     if data["task_id"] != str(finding.task_id) or data["village_code"] != finding.village_code:
         raise InvalidInput(_("A new revision keeps its task and village."),
-                           errors={"task_id": ["Must stay the same."], "village_code": ["Must stay the same."]})
+                           errors={"task_id": [_("Must stay the same.")], "village_code": [_("Must stay the same.")]})
     from .findings import location_from
     from ..models.common import to_millis
     location = location_from(data.get("location")) or finding.location
@@ -222,11 +222,11 @@ def _milestones(items: list[dict], allow_past: bool) -> list[Milestone]:
     errors = {}
     days = [m["due_on"] for m in items]
     if not items:
-        errors["milestones"] = ["A long-term problem needs at least one milestone."]
+        errors["milestones"] = [_("A long-term problem needs at least one milestone.")]
     elif days != sorted(days):
-        errors["milestones"] = ["Give the milestones in the order of their dates."]
+        errors["milestones"] = [_("Give the milestones in the order of their dates.")]
     elif not allow_past and days[0] < today:
-        errors["milestones"] = ["A milestone lies in the past."]
+        errors["milestones"] = [_("A milestone lies in the past.")]
     if errors:
         raise InvalidInput(_("The decision cannot be recorded as sent; see errors."), errors=errors)
     return [Milestone(title=m["title"], due_on=m["due_on"].isoformat() if isinstance(m["due_on"], date)
@@ -238,17 +238,17 @@ def _decision(actor: Actor, entry: ReviewEntry, data: dict, allow_past: bool, ca
     klass = data.get("problem_class")
     errors = {}
     if category in RESTRICTED_CATEGORIES and kind != ProblemType.CLUE:
-        errors["problem_type"] = ["A misconduct entry is a clue (线索): it never enters the ticket loop."]
+        errors["problem_type"] = [_("A misconduct entry is a clue (线索): it never enters the ticket loop.")]
     if kind in RECTIFIED_TYPES and not klass:
-        errors["problem_class"] = ["Required for a problem: immediate, deadline or long_term."]
+        errors["problem_class"] = [_("Required for a problem: immediate, deadline or long_term.")]
     if klass == RectificationClass.DEADLINE and not (data.get("deadline_days") or data.get("deadline_months")):
-        errors["deadline_days"] = ["A 限期 problem needs deadline_days or deadline_months."]
+        errors["deadline_days"] = [_("A 限期 problem needs deadline_days or deadline_months.")]
     if kind in (ProblemType.DEPARTMENT, ProblemType.SUGGESTION) and not data.get("department_code"):
-        errors["department_code"] = ["Name the county department."]
+        errors["department_code"] = [_("Name the county department.")]
     if data.get("department_code"):
         from ..models import Department
         if not Department.objects(county_code=entry.county_code, code=data["department_code"]).first():
-            errors["department_code"] = ["Unknown department."]
+            errors["department_code"] = [_("Unknown department.")]
     if errors:
         raise InvalidInput(_("The decision cannot be recorded as sent; see errors."), errors=errors)
     milestones = _milestones(data.get("milestones") or [], allow_past) \
@@ -339,7 +339,7 @@ def merge(actor: Actor, entry_id: str, into_id: str, note: str | None, version: 
     entry = get_reviewable(actor, entry_id, version)
     target = get_reviewable(actor, into_id)
     if target.id == entry.id:
-        raise InvalidInput(_("An entry cannot be merged into itself."), errors={"into_id": ["The same entry."]})
+        raise InvalidInput(_("An entry cannot be merged into itself."), errors={"into_id": [_("The same entry.")]})
     if target.round_id != entry.round_id or target.status not in (RS.PENDING, RS.APPROVED):
         raise Conflict(_("Merge into a pending or approved entry of the same round."), code="merge_target")
     merged = _transition(entry, ReviewAction.MERGE, RS.MERGED.value, actor, note=note,

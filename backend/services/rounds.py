@@ -41,10 +41,10 @@ def save_settings(county_code: str, data: dict) -> RoundSettings:
             rect.check_checklist(data["checklist"])
         except rect.ChecklistError as exc:
             raise InvalidInput(_("The evaluation checklist does not add up; see errors."),
-                               errors={"checklist": [str(exc)]})
+                               errors={"checklist": list(exc.errors.values())})
     if unknown := set(data.get("immediate_categories") or []) - set(values(Category)):
         raise InvalidInput(_("Unknown categories: %(codes)s.", codes=", ".join(sorted(unknown))),
-                           errors={"immediate_categories": ["Unknown category."]})
+                           errors={"immediate_categories": [_("Unknown category.")]})
     current = settings(county_code)
     update = {f"set__{k}": v for k, v in data.items()}
     for name in ("immediate_dispatch", "immediate_categories", "plan_days", "report_months", "checklist"):
@@ -112,11 +112,11 @@ def _team(actor: Actor, team: list[dict]) -> list[TeamMember]:
                                                 active=True)}
     errors = {}
     if bad := [i for i in ids if i not in users]:
-        errors["team"] = [f"Not active inspectors of your county: {', '.join(bad)}"]
+        errors["team"] = [_("Not active inspectors of your county: %(ids)s", ids=", ".join(bad))]
     elif len(set(ids)) != len(ids):
-        errors["team"] = ["A person is on the team once."]
+        errors["team"] = [_("A person is on the team once.")]
     elif [m["role"] for m in team].count("leader") != 1:
-        errors["team"] = ["The team has exactly one leader (组长)."]
+        errors["team"] = [_("The team has exactly one leader (组长).")]
     if errors:
         raise InvalidInput(_("The round cannot be saved as sent; see errors."), errors=errors)
     return [TeamMember(user_id=users[m["user_id"]].id, role=m["role"],
@@ -130,13 +130,14 @@ def create(actor: Actor, data: dict) -> InspectionRound:
     known = {v.code: v for v in Village.objects(code__in=codes, county_code=actor.county_code)}
     errors = {}
     if missing := [c for c in codes if c not in known]:
-        errors["village_codes"] = [f"Not villages of county {actor.county_code}: {', '.join(missing)}"]
+        errors["village_codes"] = [_("Not villages of county %(county)s: %(codes)s", county=actor.county_code,
+                                             codes=", ".join(missing))]
     departments = list(dict.fromkeys(data.get("department_codes") or []))
     found = {d.code for d in Department.objects(county_code=actor.county_code, code__in=departments)}
     if bad := [d for d in departments if d not in found]:
-        errors["department_codes"] = [f"Unknown departments: {', '.join(bad)}"]
+        errors["department_codes"] = [_("Unknown departments: %(codes)s", codes=", ".join(bad))]
     if not codes and not departments:
-        errors["village_codes"] = ["Name the villages (or departments) the round inspects."]
+        errors["village_codes"] = [_("Name the villages (or departments) the round inspects.")]
     if errors:
         raise InvalidInput(_("The round cannot be saved as sent; see errors."), errors=errors)
     team = _team(actor, data["team"])
@@ -190,10 +191,10 @@ def create_task(actor: Actor, round_id: str, data: dict) -> InspectionTask:
     errors = {}
     village_codes = {v.code for v in found.villages}
     if bad := [c for c in data["village_codes"] if c not in village_codes]:
-        errors["village_codes"] = [f"Not villages of this round: {', '.join(bad)}"]
+        errors["village_codes"] = [_("Not villages of this round: %(codes)s", codes=", ".join(bad))]
     team = {str(i) for i in found.team_ids}
     if bad := [i for i in data["inspector_ids"] if i not in team]:
-        errors["inspector_ids"] = [f"Not on this round's team: {', '.join(bad)}"]
+        errors["inspector_ids"] = [_("Not on this round's team: %(ids)s", ids=", ".join(bad))]
     if errors:
         raise InvalidInput(_("The task cannot be saved as sent; see errors."), errors=errors)
     return tasks.create_task(actor, data, round_id=found.id)

@@ -65,7 +65,7 @@ def _due_day(reply_due_on: date | None) -> date:
     today = local_day(utcnow())
     day = reply_due_on or today + timedelta(days=current_app.config["SUGGESTION_REPLY_DAYS"])
     if day < today:
-        raise InvalidInput(_("The reply deadline lies in the past."), errors={"reply_due_on": ["In the past."]})
+        raise InvalidInput(_("The reply deadline lies in the past."), errors={"reply_due_on": [_("In the past.")]})
     return day
 
 
@@ -79,7 +79,7 @@ def create(actor: Actor, data: dict) -> Suggestion:
     prefixes = SOURCE_REF.get(source)
     if prefixes and not (ref and ref.startswith(prefixes)):
         raise InvalidInput(_("Name the common problem as category:<code> or keyword:<word>."),
-                           errors={"source_ref": ["category:<code> or keyword:<word>"]})
+                           errors={"source_ref": [_("category:<code> or keyword:<word>")]})
     ticket_ids = _tickets(actor, data.get("ticket_ids") or [])
     now = utcnow()
     suggestion = Suggestion(number=followups.next_number(actor.county_code, PREFIX, now),
@@ -122,7 +122,7 @@ def _tickets(actor: Actor, ids: list[str]) -> list[ObjectId]:
     unknown = [i for i in ids if not ObjectId.is_valid(i) or ObjectId(i) not in found]
     if unknown:
         raise InvalidInput(_("Unknown tickets: %(ids)s.", ids=", ".join(unknown[:5])),
-                           errors={"ticket_ids": ["Tickets of your county."]})
+                           errors={"ticket_ids": [_("Tickets of your county.")]})
     return valid
 
 
