@@ -292,6 +292,7 @@ def finding_body(task: dict, n: int, rng: random.Random) -> dict:
         "fact_basis": "现场查看",
         "policy_basis": variant["policy_basis"],
         "responsibility_basis": variant["responsibility_basis"],
+        "immediate": True,  # 立行立改: the demo county dispatches it before review (边巡边改)
     }
 
 

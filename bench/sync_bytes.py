@@ -75,7 +75,8 @@ def build():
                          "accuracy_m": round(rng.uniform(4, 30), 1), "crs": "gcj02"},
             "observed_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
             "fact_basis": "现场查看并走访群众5人。", "policy_basis": "《山东省农村公路条例》第十二条",
-            "responsibility_basis": "县交通运输局负责农村公路养护管理。"}})
+            "responsibility_basis": "县交通运输局负责农村公路养护管理。",
+            "immediate": True}})  # 立行立改: dispatched before review (边巡边改), so each opens a ticket
     for batch in (items[:50], items[50:]):
         r = client.post("/api/v1/mobile/sync", headers=inspector, json={"items": batch})
         statuses = {x["status"] for x in r.get_json()["results"]}
