@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from backend.api.schemas import PhotoSchema
+from backend.api.schemas import Code, ObjectIdStr, PhotoSchema
 from backend.auth import current_actor, requires
 from backend.domain.codes import Role
 from backend.services import uploads
@@ -17,7 +17,7 @@ SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="A SHA-256 in lowercase hex (6
 
 
 class UploadStartSchema(Schema):
-    sha256 = fields.Str(required=True, validate=SHA256)
+    sha256 = Code(64, required=True, validate=SHA256)
     size = fields.Int(required=True, validate=validate.Range(min=1), metadata={"description": "bytes"})
 
 
@@ -40,8 +40,8 @@ class UploadOffsetSchema(Schema):
 
 
 class AttachSchema(Schema):
-    finding_id = fields.Str(load_default=None)
-    ticket_id = fields.Str(load_default=None)
+    finding_id = ObjectIdStr(load_default=None)
+    ticket_id = ObjectIdStr(load_default=None)
 
 
 def _with_offset(upload, status):
