@@ -5,25 +5,9 @@ No build step: one HTML file, one script, one stylesheet. It logs in with the AP
 """
 from pathlib import Path
 
-from flask import Blueprint, redirect, send_from_directory
+from ..pages import static_page
 
-STATIC = Path(__file__).parent / "static"
-bp = Blueprint("office", __name__, url_prefix="/office")
-
-
-@bp.get("")
-def without_slash():
-    return redirect("/office/", code=308)
-
-
-@bp.get("/")
-def index():
-    return send_from_directory(STATIC, "index.html", max_age=0)
-
-
-@bp.get("/<path:name>")
-def asset(name):
-    return send_from_directory(STATIC, name, max_age=0)
+bp = static_page("office", "/office", Path(__file__).parent / "static")
 
 
 def register(app) -> None:

@@ -6,25 +6,9 @@ for a slow connection), Simplified Chinese, made for a 390 px phone screen. It t
 """
 from pathlib import Path
 
-from flask import Blueprint, redirect, send_from_directory
+from ..pages import static_page
 
-STATIC = Path(__file__).parent / "static"
-bp = Blueprint("report_page", __name__, url_prefix="/report")
-
-
-@bp.get("")
-def without_slash():
-    return redirect("/report/", code=308)
-
-
-@bp.get("/")
-def index():
-    return send_from_directory(STATIC, "index.html", max_age=0)
-
-
-@bp.get("/<path:name>")
-def asset(name):
-    return send_from_directory(STATIC, name, max_age=3600)
+bp = static_page("report_page", "/report", Path(__file__).parent / "static", asset_max_age=3600)
 
 
 def register(app) -> None:
