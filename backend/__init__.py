@@ -13,6 +13,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.json = EncodableJSONProvider(app)
     app.config.update(config_module.from_env(overrides))
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:  # the client's address as the proxy saw it
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     i18n.init_app(app)

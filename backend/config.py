@@ -74,6 +74,10 @@ def from_env(overrides: dict | None = None, environ=None) -> dict:
         # The request that opens a ticket routes it once answered (routing keeps pace with
         # submissions); the routing job stays queued as the safety net.
         "ROUTE_AFTER_RESPONSE": env.get("ROUTE_AFTER_RESPONSE", "1") == "1",
+        # Reverse proxies in front of the API whose X-Forwarded-For/-Proto are trusted (werkzeug's
+        # ProxyFix): 1 behind one nginx. 0 (the default) trusts none, since a client could
+        # otherwise name any address and slip past the per-address limits.
+        "TRUSTED_PROXY_HOPS": read.whole("TRUSTED_PROXY_HOPS", 0),
         "TOKEN_TTL_SECONDS": read.whole("TOKEN_TTL_SECONDS", 12 * 3600),
         "MAX_RETURNS": read.whole("MAX_RETURNS", 2),
         "LOGIN_MAX_FAILURES": read.whole("LOGIN_MAX_FAILURES", 10),

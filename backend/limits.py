@@ -11,8 +11,9 @@ themselves are settings (`PUBLIC_RATE_*`). A request over a limit gets the JSON 
 with 429 and `Retry-After` (seconds). If Redis fails, each process counts in memory
 meanwhile rather than refusing villagers.
 
-The address is `request.remote_addr`: behind a reverse proxy, the deployment must let the
-proxy's `X-Forwarded-For` through (werkzeug's ProxyFix) or every villager shares one count.
+The address is `request.remote_addr`: behind a reverse proxy, `TRUSTED_PROXY_HOPS` (1 behind
+one nginx) makes it the address the proxy saw (werkzeug's ProxyFix); otherwise every villager
+would share one count.
 """
 from flask import current_app, request
 from flask_limiter import Limiter

@@ -1,5 +1,7 @@
 """Settings are checked at start: every problem at once, each saying what to set; secrets
 come from the environment or from `<NAME>_FILE` files."""
+from pathlib import Path
+
 import pytest
 
 from backend.config import ConfigError, from_env
@@ -47,3 +49,27 @@ def test_an_unreadable_secret_file_is_named(tmp_path):
 def test_the_embedded_mode_needs_nothing():
     config = from_env(environ={})
     assert config["EMBEDDED"] and config["JOBS_IN_PROCESS"] and config["LOG_FORMAT"] == "text"
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_one_it_forwarded():
+    """Per-address limits (logins, the villagers' door) key on request.remote_addr: behind
+    nginx it must be the villager's address, and without a trusted proxy a client cannot
+    name one. Each app is built in a fresh process, in the embedded mode."""
+    import os
+    import subprocess
+    import sys
+    script = (
+        "import sys; from flask import request; from backend import create_app\n"
+        "app = create_app({'TRUSTED_PROXY_HOPS': int(sys.argv[1]), 'REDIS_URL': None})\n"
+        "app.add_url_rule('/_addr', 'addr', lambda: request.remote_addr)\n"
+        "r = app.test_client().get('/_addr', headers={'X-Forwarded-For': '203.0.113.9'},\n"
+        "                          environ_base={'REMOTE_ADDR': '127.0.0.1'})\n"
+        "print(r.get_data(as_text=True))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_URI", "SECRET_KEY"))}
+    root = Path(__file__).resolve().parents[1]
+
+    def address(hops: int) -> str:
+        done = subprocess.run([sys.executable, "-c", script, str(hops)], capture_output=True, text=True,
+                              env=env, cwd=root, timeout=120)
+        return done.stdout.strip().splitlines()[-1]
+    assert (address(0), address(1)) == ("127.0.0.1", "203.0.113.9")
