@@ -54,13 +54,22 @@ def translated(value):
     if isinstance(value, Msg):
         return value.format()
     if isinstance(value, Message):
-        return gettext(value.msgid, **value.params)
+        return gettext(value.msgid, **{k: shown(v) for k, v in value.params.items()})
     if isinstance(value, dict):
         return {k: translated(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [translated(v) for v in value]
     if value.__class__.__name__ == "LazyString":
         return str(value)
+    return value
+
+
+def shown(value):
+    """A message's value in the request's language: a `domain.messages.Named` (a state, an
+    action) by its Chinese name in Chinese, by its code in English; anything else as it is."""
+    from .domain.messages import Named
+    if isinstance(value, Named) and str(get_locale() or DEFAULT_LOCALE) == "zh":
+        return value.name
     return value
 
 

@@ -53,7 +53,7 @@ def test_two_claims_after_both_read_the_ticket_exactly_one_wins(app, api, submit
     codes = sorted(code for code, _ in statuses.values())
     assert codes == [200, 409], statuses
     loser = next(body for code, body in statuses.values() if code == 409)
-    assert loser["code"] == "stale_ticket" and "claimed" in loser["message"]
+    assert loser["code"] == "stale_ticket" and "「办理中」" in loser["message"]
 
     monkeypatch.undo()
     ticket = api.get(f"/api/v1/tickets/{ticket_id}", as_="office").get_json()

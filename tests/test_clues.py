@@ -108,7 +108,14 @@ def test_transfer_feedback_and_the_offices_figures(api, submit):
     due = datetime.fromisoformat(moved["due_at"]).astimezone(datetime.now().astimezone().tzinfo)
     transferred = datetime.fromisoformat(moved["transferred_at"])
     assert 89 <= (due - transferred).days <= 92
-    assert transfer(api, clue["id"]).get_json()["code"] == "invalid_transition"
+    again = transfer(api, clue["id"]).get_json()
+    assert again["code"] == "invalid_transition"
+    assert again["message"] == "该线索当前为「已移交」，不能进行此操作（仅在「已登记」时可以）。"
+    english = api.client.post(f"/api/v1/clues/{clue['id']}/transfer", headers={
+        **api.headers(OFFICE), "Accept-Language": "en"}, json={"receiver": "discipline_commission",
+                                                            "handler_ids": [user_id(api, HANDLER)]})
+    assert english.get_json()["message"] == ("This clue is transferred: it cannot be done now "
+                                             "(only when it is registered).")
 
     # The transfer letter was generated as a PDF with the clue's number, in Chinese.
     [letter] = moved["documents"]

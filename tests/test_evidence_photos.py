@@ -22,7 +22,7 @@ def test_the_fix_is_proven_with_photos_from_finding_to_verification(api, submit,
 
     # Not before the department has claimed it.
     early = upload(api, f"/api/v1/tickets/{ticket_id}/photos", "dept-transport", FIXED)
-    assert early.status_code == 409 and "claimed" in early.get_json()["message"]
+    assert early.status_code == 409 and "「办理中」" in early.get_json()["message"]
 
     api.post(f"/api/v1/tickets/{ticket_id}/claim", as_="dept-transport", json={})
     r = upload(api, f"/api/v1/tickets/{ticket_id}/photos", "dept-transport", HALFWAY)

@@ -78,6 +78,6 @@ def test_domain_messages_keep_their_values_in_both_languages(api, submit, run_jo
     api.post(f"/api/v1/tickets/{ticket_id}/claim", as_="dept-transport", json={})
     again = api.client.post(f"/api/v1/tickets/{ticket_id}/claim", json={},
                             headers={**api.headers("dept-transport"), "Accept-Language": "en"})
-    assert again.get_json()["message"].startswith("Cannot claim a ticket that is claimed")
+    assert again.get_json()["message"] == "Cannot claim a ticket that is claimed; allowed only from: dispatched."
     zh_again = api.post(f"/api/v1/tickets/{ticket_id}/claim", as_="dept-transport", json={}).get_json()["message"]
-    assert zh_again.startswith("处于 claimed 状态的工单不能执行 claim 操作")
+    assert zh_again == "工单当前为「办理中」，不能签收（仅在「已派单」时可以）。"

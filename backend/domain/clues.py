@@ -43,7 +43,7 @@ STATUS_LABELS = {ClueStatus.REGISTERED: "已登记", ClueStatus.TRANSFERRED: "�
                  ClueStatus.FED_BACK: "已反馈"}
 
 S = ClueStatus
-MACHINE = Machine("clue", {
+MACHINE = Machine("clue", label="线索", states=STATUS_LABELS, transitions={
     "register": create(S.REGISTERED.value),
     "transfer": move({S.REGISTERED.value: S.TRANSFERRED.value}),
     "handlers": stay([S.TRANSFERRED.value, S.FED_BACK.value]),   # the office names other handlers

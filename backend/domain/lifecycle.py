@@ -9,18 +9,39 @@ that creates an object leads from `None` (`create`).
 """
 from collections.abc import Iterable
 
+from .messages import Named, _, named_list
+
 
 class TransitionNotAllowed(Exception):
     def __init__(self, machine: "Machine", action: str, status: str | None):
         self.action, self.status = action, status
         allowed = sorted(s for s in machine.transitions.get(action, {}) if s is not None)
-        super().__init__(f"cannot {action} a {machine.name} that is {status}; "
-                         f"allowed only from: {', '.join(allowed) or 'nowhere'}")
+        super().__init__(_("This %(kind)s is %(status)s: it cannot be done now (only when it is %(allowed)s).",
+                           kind=machine.kind, status=machine.named(status),
+                           allowed=named_list(allowed, [machine.named(s).name for s in allowed])))
 
 
 class Machine:
-    def __init__(self, name: str, transitions: dict[str, dict[str | None, frozenset[str]]]):
-        self.name, self.transitions = name, transitions
+    """`label`: the object's name, and `states`: each state's name, as people read them."""
+
+    def __init__(self, name: str, transitions: dict[str, dict[str | None, frozenset[str]]], *,
+                 label: str, states: dict):
+        self.name, self.transitions, self.label = name, transitions, label
+        self.states = {str(getattr(k, "value", k)): v for k, v in states.items()}
+        named = {s for targets in transitions.values() for source, ends in targets.items()
+                 for s in (source, *ends) if s is not None}
+        if named - set(self.states):
+            raise ValueError(f"{name}: no label for {sorted(named - set(self.states))}")
+
+    @property
+    def kind(self) -> Named:
+        return Named(self.name, self.label)
+
+    def named(self, status: str | None) -> Named:
+        """The state as people read it (`None`: not created yet)."""
+        if status is None:
+            return Named("new", "新建")
+        return Named(status, self.states.get(status, status))
 
     def check(self, action: str, status: str | None, target: str) -> str:
         """Return `target` if `action` may move the object from `status` to it, else raise."""

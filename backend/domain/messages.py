@@ -17,6 +17,25 @@ class Message(str):
         return _rebuild, (self.msgid, self.params)
 
 
+class Named(str):
+    """A value of a message that people read by its name: its code in English (what str()
+    gives), its Chinese `name` in Chinese (a state, an action: 办理中, 签收)."""
+    name: str
+
+    def __new__(cls, code: str, name: str):
+        value = super().__new__(cls, code)
+        value.name = name
+        return value
+
+    def __reduce__(self):
+        return Named, (str(self), self.name)
+
+
+def named_list(codes, names, separator: str = "、") -> Named:
+    """Several named values as one (", " between codes, "、" between names)."""
+    return Named(", ".join(codes), separator.join(names))
+
+
 def _rebuild(msgid, params):
     return Message(msgid, **params)
 

@@ -32,7 +32,8 @@ class ReportAction(str, Enum):
 
 
 R = ReportState
-MACHINE = Machine("report", {
+STATE_LABELS = {R.RECEIVED: "待审核", R.ACCEPTED: "已受理", R.CLUE: "已转为线索", R.NOT_ACCEPTED: "不予受理"}
+MACHINE = Machine("report", label="群众反映", states=STATE_LABELS, transitions={
     ReportAction.SUBMIT.value: create(R.RECEIVED.value),
     ReportAction.ACCEPT.value: move({R.RECEIVED.value: R.ACCEPTED.value}),
     ReportAction.ACCEPT_AS_CLUE.value: move({R.RECEIVED.value: R.CLUE.value}),

@@ -57,7 +57,7 @@ class ProblemAction(str, Enum):
 
 
 OPEN_STATES = [PS.FED_BACK.value, PS.RECTIFYING.value, PS.CLOSURE_REQUESTED.value]
-PROBLEM_MACHINE = Machine("problem", {
+PROBLEM_MACHINE = Machine("problem", label="整改问题", states=STATUS_LABELS, transitions={
     ProblemAction.OPEN.value: create(PS.PENDING_FEEDBACK.value),
     ProblemAction.FEED_BACK.value: move({PS.PENDING_FEEDBACK.value: PS.FED_BACK.value}),
     ProblemAction.MEASURES.value: move({PS.FED_BACK.value: PS.RECTIFYING.value}) | stay(
@@ -88,6 +88,9 @@ class CaseStatus(str, Enum):
 
 
 CS = CaseStatus
+CASE_STATUS_LABELS = {CS.FED_BACK: "待报整改方案", CS.PLAN_SUBMITTED: "整改方案待审核",
+                      CS.PLAN_RETURNED: "整改方案已退回", CS.RECTIFYING: "整改中",
+                      CS.REPORTED: "已报整改情况", CS.EVALUATED: "已评估"}
 
 
 class CaseAction(str, Enum):
@@ -106,7 +109,7 @@ class CaseAction(str, Enum):
 
 
 ALL_CASE_STATES = [s.value for s in CaseStatus]
-CASE_MACHINE = Machine("rectification", {
+CASE_MACHINE = Machine("rectification", label="整改", states=CASE_STATUS_LABELS, transitions={
     CaseAction.FEED_BACK.value: create(CS.FED_BACK.value),
     CaseAction.SUBMIT_PLAN.value: move({CS.FED_BACK.value: CS.PLAN_SUBMITTED.value,
                                         CS.PLAN_RETURNED.value: CS.PLAN_SUBMITTED.value}),

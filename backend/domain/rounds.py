@@ -47,7 +47,7 @@ class RoundAction(str, Enum):
     LOOKBACK = "lookback"        # 回头看 of chosen organisations started
 
 
-ROUND_MACHINE = Machine("round", {
+ROUND_MACHINE = Machine("round", label="巡察轮次", states=PHASE_LABELS, transitions={
     RoundAction.CREATE.value: create(Phase.ENTRY.value),
     RoundAction.ADVANCE.value: {p: frozenset({next_phase(p)}) for p in PHASES[:-1]},
     RoundAction.TEAM.value: stay(PHASES),
@@ -82,8 +82,11 @@ class ReviewAction(str, Enum):
     DISPATCH = "dispatch"    # 边巡边改: the inspector's 立行立改 mark dispatched it before review
 
 
+REVIEW_STATUS_LABELS = {ReviewStatus.PENDING: "待审核", ReviewStatus.APPROVED: "已通过",
+                        ReviewStatus.RETURNED: "已退回", ReviewStatus.MERGED: "已合并",
+                        ReviewStatus.REJECTED: "不予采纳"}
 P, A = ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value
-REVIEW_MACHINE = Machine("review entry", {
+REVIEW_MACHINE = Machine("review entry", label="底稿", states=REVIEW_STATUS_LABELS, transitions={
     ReviewAction.QUEUE.value: create(P),
     ReviewAction.APPROVE.value: move({P: A}),
     ReviewAction.RETURN.value: move({P: ReviewStatus.RETURNED.value}),

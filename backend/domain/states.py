@@ -12,7 +12,7 @@ extension request, a plan, a handover): their target is the current state. They 
 the same writer and leave one event each, like every change of state.
 """
 from enum import Enum
-from .messages import _
+from .messages import Named, _, named_list
 
 
 class TicketStatus(str, Enum):
@@ -130,12 +130,36 @@ def is_overdue(status: str, due_at, now) -> bool:
     return status in OPEN_STATES and due_at is not None and due_at < now
 
 
+# What people read (keyed by the stored values): the ledger's states, the error messages.
+STATUS_LABELS = {S.PENDING_ROUTING.value: "待分派", S.TRIAGE.value: "待人工分派", S.DISPATCHED.value: "已派单",
+                 S.CLAIMED.value: "办理中", S.RESOLVED.value: "已办结待核查", S.CLOSED.value: "已销号"}
+ACTION_LABELS = {
+    Action.OPEN.value: "立单", Action.ROUTE.value: "派单", Action.ASSIGN.value: "人工分派", Action.CLAIM.value: "签收",
+    Action.RETURN.value: "退单", Action.PROGRESS.value: "报告进展", Action.RESOLVE.value: "办结",
+    Action.VERIFY_CONFIRMED.value: "核查确认", Action.VERIFY_NOT_FIXED.value: "核查退回", Action.CLOSE.value: "关闭",
+    Action.CLAIM_REMINDER.value: "签收提醒", Action.REMIND.value: "催办", Action.OVERDUE.value: "超期",
+    Action.ESCALATE.value: "督办", Action.EXTENSION_REQUEST.value: "申请延期", Action.EXTENSION_APPROVE.value: "批准延期",
+    Action.EXTENSION_REFUSE.value: "不批准延期", Action.PLAN_SUBMIT.value: "提交整改方案",
+    Action.PLAN_APPROVE.value: "批准整改方案", Action.PLAN_RETURN.value: "退回整改方案", Action.HANDOVER.value: "责任交接",
+    Action.LOOKBACK_SAMPLED.value: "列入回头看", Action.LOOKBACK_CONFIRMED.value: "回头看确认",
+    Action.REOPEN.value: "重新交办", Action.RETURN_VISIT.value: "回访", Action.RETURN_VISIT_REOPEN.value: "回访不满意重新交办",
+}
+
+
 class TransitionNotAllowed(Exception):
     def __init__(self, action: Action, status: TicketStatus):
         self.action, self.status = Action(action), TicketStatus(status)
-        allowed = sorted(s.value for s in TRANSITIONS[self.action])
+        allowed = sorted(TRANSITIONS[self.action], key=list(S).index)
         super().__init__(_("Cannot %(action)s a ticket that is %(status)s; allowed only from: %(allowed)s.",
-                           action=self.action.value, status=self.status.value, allowed=", ".join(allowed)))
+                           action=Named(self.action.value, ACTION_LABELS[self.action.value]),
+                           status=Named(self.status.value, STATUS_LABELS[self.status.value]),
+                           allowed=named_list([s.value for s in allowed], [STATUS_LABELS[s.value] for s in allowed])))
+
+
+def named_status(status) -> Named:
+    """A state as people read it in a message (办理中 in Chinese, claimed in English)."""
+    code = str(getattr(status, "value", status))
+    return Named(code, STATUS_LABELS.get(code, code))
 
 
 def check_transition(action: Action, status: TicketStatus, target: TicketStatus) -> TicketStatus:

@@ -22,7 +22,7 @@ STATUS_LABELS = {SuggestionStatus.SENT: "待反馈", SuggestionStatus.REPLIED: "
                  SuggestionStatus.ACCEPTED: "已办结"}
 
 S = SuggestionStatus
-MACHINE = Machine("suggestion", {
+MACHINE = Machine("suggestion", label="意见建议", states=STATUS_LABELS, transitions={
     "send": create(S.SENT.value),
     "reply": move({S.SENT.value: S.REPLIED.value}),
     "accept": move({S.REPLIED.value: S.ACCEPTED.value}),

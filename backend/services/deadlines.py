@@ -15,13 +15,13 @@ from collections import defaultdict
 from datetime import datetime
 
 from ..auth import Actor
-from ..domain.states import DEADLINE_STATES, Action, TicketStatus
+from ..domain.states import DEADLINE_STATES, Action, TicketStatus, named_status
 from ..errors import Conflict, InvalidInput
 from ..models import Department, SweepRun, Ticket
 from ..models.common import utcnow
 from . import notifications, sla
 from .tickets import _transition, get_visible, transition_many
-from ..i18n import _
+from ..i18n import _, shown
 
 log = logging.getLogger(__name__)
 DEADLINE = [s.value for s in DEADLINE_STATES]
@@ -107,7 +107,7 @@ def request_extension(actor: Actor, ticket_id: str, reason: str, extra_working_d
     now = utcnow()
     if ticket.status not in DEADLINE_STATES or ticket.due_at is None:
         raise Conflict(_("Only a dispatched or claimed ticket with a deadline can be extended; this one is "
-                         "%(status)s.", status=ticket.status), code="invalid_transition")
+                         "%(status)s.", status=shown(named_status(ticket.status))), code="invalid_transition")
     if ticket.due_at <= now:
         raise Conflict(_("The deadline (%(deadline)s) has passed: an extension must be asked for before it. "
                          "Resolve the ticket, or ask the office to reassign it.", deadline=_local(ticket.due_at)),

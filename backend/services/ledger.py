@@ -19,6 +19,7 @@ from ..domain import privacy
 from ..domain.problems import CATEGORY_LABELS
 from ..domain.text import spreadsheet_cell
 from ..domain.sla import CHINA
+from ..domain.states import STATUS_LABELS
 from ..errors import Conflict, NotFound
 from ..models import Export, Finding, Ticket
 from ..models.common import utcnow
@@ -28,8 +29,6 @@ from ..i18n import _
 HEADERS = ("工单编号", "类别", "标题", "问题描述", "乡镇", "村", "事实依据", "政策依据", "责任依据",
            "责任部门", "状态", "办理期限", "立单时间", "派单时间", "签收时间", "办结时间", "销号时间",
            "办理结果", "退单次数", "重新整改次数", "最新进展", "最新进展时间")
-STATUS_LABELS = {"pending_routing": "待分派", "triage": "待人工分派", "dispatched": "已派单",
-                 "claimed": "办理中", "resolved": "已办结待核查", "closed": "已销号"}
 OUTCOME_LABELS = {"fixed": "已整改", "duplicate": "重复", "invalid": "无效"}
 # Department reports: what the latest-progress columns show.
 PROGRESS_ACTIONS = {"progress", "resolve"}

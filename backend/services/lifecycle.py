@@ -18,7 +18,7 @@ from pymongo import UpdateOne
 from ..auth import Actor
 from ..domain.lifecycle import Machine, TransitionNotAllowed
 from ..errors import Conflict
-from ..i18n import _
+from ..i18n import _, shown
 from ..models.common import utcnow
 from ..models.lifecycle import LifecycleEvent
 
@@ -51,9 +51,7 @@ def check(machine: Machine, action, status: str | None, target) -> None:
     try:
         machine.check(_value(action), status, _value(target))
     except TransitionNotAllowed as exc:
-        raise Conflict(_("This %(kind)s is %(status)s: it cannot be done now (%(detail)s).",
-                         kind=machine.name, status=status or "new", detail=str(exc)),
-                       code="invalid_transition")
+        raise Conflict(exc.args[0], code="invalid_transition")
 
 
 def create(doc, machine: Machine, action, actor: Actor | Someone | None, *, note: str | None = None,
@@ -85,8 +83,8 @@ def transition(doc, machine: Machine, action: str, target: str, actor: Actor | N
     if updated is None:
         current = type(doc).objects(id=doc.id).only("status").first()
         raise Conflict(_("The %(kind)s changed while you were acting on it (it is now %(status)s); "
-                         "reload it and try again.", kind=machine.name,
-                         status=current.status if current else "gone"),
+                         "reload it and try again.", kind=shown(machine.kind),
+                         status=shown(machine.named(current.status)) if current else _("deleted")),
                        code="stale")
     return updated
 

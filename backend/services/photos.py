@@ -25,7 +25,9 @@ from ..storage import MissingFile, photo_storage
 from . import tickets
 from .documents import read_upload
 from .findings import apply_photo_location, get_mine
-from ..i18n import _
+from ..domain.messages import Named
+from ..domain.states import named_status
+from ..i18n import _, shown
 
 SIZES = ("web", "thumbnail", "original")
 log = logging.getLogger(__name__)
@@ -127,21 +129,22 @@ def add(actor: Actor, finding_id: str, upload) -> tuple[Photo, bool]:
 
 
 # Who may add photos to a ticket, and while it is in which state.
-TICKET_PHOTOS = {Role.DEPARTMENT.value: ("evidence", {"claimed"}),
-                 Role.INSPECTOR.value: ("verification", {"resolved"}),
-                 Role.OFFICE.value: ("verification", {"resolved"})}
+TICKET_PHOTOS = {Role.DEPARTMENT.value: (Named("evidence", "整改佐证"), "claimed"),
+                 Role.INSPECTOR.value: (Named("verification", "核查"), "resolved"),
+                 Role.OFFICE.value: (Named("verification", "核查"), "resolved")}
 
 
 def add_to_ticket(actor: Actor, ticket_id: str, upload) -> tuple[Photo, bool]:
     """A department's proof of the fix while it works on the ticket, or a verifier's photo
     of the result while the ticket waits for verification."""
     ticket = tickets.get_visible(actor, ticket_id)
-    purpose, states = TICKET_PHOTOS[actor.role]
-    if ticket.status not in states:
+    purpose, state = TICKET_PHOTOS[actor.role]
+    if ticket.status != state:
         raise Conflict(_("%(purpose)s photos can be added while the ticket is %(allowed)s; it is %(status)s.",
-                         purpose=purpose, allowed=" or ".join(sorted(states)), status=ticket.status),
+                         purpose=shown(purpose), allowed=shown(named_status(state)),
+                         status=shown(named_status(ticket.status))),
                        code="invalid_transition")
-    return _store(actor, f"ticket:{ticket.id}", upload, purpose=purpose, ticket_id=ticket.id)
+    return _store(actor, f"ticket:{ticket.id}", upload, purpose=str(purpose), ticket_id=ticket.id)
 
 
 def check_report_uploads(uploads, limit: int) -> list[tuple[bytes, images.PhotoFacts]]:

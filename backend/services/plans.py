@@ -12,9 +12,11 @@ from ..models import Ticket
 from ..models.common import utcnow
 from ..models.tickets import PlanStep, RectificationPlan
 from .tickets import _transition, get_visible
-from ..i18n import _
+from ..domain.messages import Named
+from ..i18n import _, shown
 
 NEEDS_PLAN = frozenset({"serious", "urgent"})
+PLAN_LABELS = {"submitted": "待审核", "approved": "已批准", "returned": "已退回"}
 
 
 def submit(actor: Actor, ticket_id: str, summary: str, steps: list[dict]) -> Ticket:
@@ -25,7 +27,8 @@ def submit(actor: Actor, ticket_id: str, summary: str, steps: list[dict]) -> Tic
                              severity=ticket.severity), errors={"severity": [_("Not serious or urgent.")]})
     if ticket.plan and ticket.plan.status in ("submitted", "approved"):
         raise Conflict(_("The plan is already %(status)s; a new one can be submitted only after the office sends "
-                         "it back.", status=ticket.plan.status), code="plan_exists")
+                         "it back.", status=shown(Named(ticket.plan.status, PLAN_LABELS[ticket.plan.status]))),
+                       code="plan_exists")
     today = utcnow().astimezone(CHINA).date()
     deadline = ticket.due_at.astimezone(CHINA).date() if ticket.due_at else None
     errors = {}

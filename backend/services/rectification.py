@@ -18,7 +18,7 @@ from ..domain.codes import Role
 from ..domain.rounds import Phase, phase_reached
 from ..domain.sla import ESCALATION_WORKING_DAYS
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..i18n import _
+from ..i18n import _, shown
 from ..models import (Attachment, Department, Finding, InspectionRound, InspectionTask,
                       PartyOrganisation, Photo, Rectification, RectificationProblem, ReviewEntry,
                       Sequence, Ticket, User, Village)
@@ -443,7 +443,7 @@ def add_evidence(actor: Actor, problem_id: str, upload) -> tuple[str, object, bo
     _own(actor, problem.unit_key)
     if problem.status not in (PS.FED_BACK.value, PS.RECTIFYING.value):
         raise Conflict(_("Evidence is added while the problem is being rectified; it is %(status)s.",
-                         status=problem.status), code="invalid_transition")
+                         status=shown(rect.PROBLEM_MACHINE.named(problem.status))), code="invalid_transition")
     head = upload.stream.read(8)
     upload.stream.seek(0)
     if head.startswith(b"%PDF-") or head.startswith(b"PK\x03\x04"):
@@ -540,7 +540,7 @@ def decide_closure(actor: Actor, problem_id: str, approve: bool, note: str | Non
     else:
         if problem.status != PS.CLOSURE_REQUESTED.value:
             raise Conflict(_("销号 needs the unit's request with its evidence; the problem is %(status)s.",
-                             status=problem.status), code="no_closure_request")
+                             status=shown(rect.PROBLEM_MACHINE.named(problem.status))), code="no_closure_request")
         if not (problem.evidence_photo_ids or problem.evidence_document_ids):
             raise Conflict(_("销号 needs evidence of the fix."), code="no_evidence")
         if problem.check_task_id and problem.check_outcome != "confirmed":

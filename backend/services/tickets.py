@@ -17,7 +17,7 @@ from rq import Retry
 from ..auth import Actor
 from ..domain.codes import DISCIPLINE_DEPARTMENT, RESTRICTED_CATEGORIES, Role
 from ..domain.states import (DEADLINE_STATES, INITIAL_STATE, OPEN_STATES, Action, Outcome,
-                             TicketStatus, TransitionNotAllowed, check_transition)
+                             TicketStatus, TransitionNotAllowed, check_transition, named_status)
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import update_each
 from ..models import Finding, Location, Sequence, Ticket, TicketEvent, User
@@ -25,7 +25,7 @@ from ..models.common import utcnow
 from ..queue import ROUTING, enqueue
 from . import changes, departments, sla
 from . import counters  # the office's rates: every ticket write updates them
-from ..i18n import _
+from ..i18n import _, shown
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _transition(ticket: Ticket, action: Action, target: TicketStatus, actor: Act
     if updated is None:
         current = Ticket.objects(id=ticket.id).only("status", "department_code").first()
         raise Conflict(_("The ticket changed while you were acting on it (it is now %(status)s); reload it and "
-                         "try again.", status=current.status if current else "gone"),
+                         "try again.", status=shown(named_status(current.status)) if current else _("deleted")),
                        code="stale_ticket")
     counters.record(ticket, updated)
     return updated
