@@ -8,6 +8,7 @@ from mongoengine import (BooleanField, DateTimeField, DictField, Document, Embed
 from .common import utcnow
 from .lifecycle import LifecycleEvent
 from .review import Milestone
+from .tickets import SubmittedPlan
 
 
 class PlanItem(EmbeddedDocument):
@@ -19,17 +20,9 @@ class PlanItem(EmbeddedDocument):
     due_on = StringField()                         # ISO date (a 长期 problem keeps its milestones)
 
 
-class UnitPlan(EmbeddedDocument):
+class UnitPlan(SubmittedPlan):
     """整改方案 of one unit: a summary and, per problem, measures, 责任人 and deadline."""
-    status = StringField(required=True)            # submitted / approved / returned
-    summary = StringField(required=True)
     items = ListField(EmbeddedDocumentField(PlanItem))
-    revision = IntField(default=1)
-    submitted_at = DateTimeField()
-    submitted_by = ObjectIdField()
-    decided_at = DateTimeField()
-    decided_by = ObjectIdField()
-    decision_note = StringField()
 
 
 class Evaluation(EmbeddedDocument):

@@ -45,17 +45,23 @@ class PlanStep(EmbeddedDocument):
     due_on = StringField(required=True)      # ISO date, Asia/Shanghai
 
 
-class RectificationPlan(EmbeddedDocument):
-    """整改方案 of a serious or urgent ticket: steps with dates, approved by the office."""
+class SubmittedPlan(EmbeddedDocument):
+    """A 整改方案 as submitted and decided by the office (a ticket's, a unit's): its own
+    fields beside these (stored inline: no `_cls`)."""
+    meta = {"abstract": True}
     status = StringField(required=True)      # submitted / approved / returned
     summary = StringField(required=True)
-    steps = ListField(EmbeddedDocumentField(PlanStep))
     revision = IntField(default=1)
     submitted_at = DateTimeField()
     submitted_by = ObjectIdField()
     decided_at = DateTimeField()
     decided_by = ObjectIdField()
     decision_note = StringField()
+
+
+class RectificationPlan(SubmittedPlan):
+    """整改方案 of a serious or urgent ticket: steps with dates, approved by the office."""
+    steps = ListField(EmbeddedDocumentField(PlanStep))
 
 
 class ReturnVisit(EmbeddedDocument):
