@@ -2,6 +2,7 @@
 back with pypdf: the rates, overdue tickets, common problems, suggestions and their
 replies, accountability — and no clue."""
 import io
+from urllib.parse import quote
 from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
@@ -62,7 +63,13 @@ def test_the_bulletin_prints_the_months_figures_suggestions_and_decisions_but_no
     assert bulletin["summary"]["tickets"] == 4 and bulletin["summary"]["overdue"] == 1
     download = api.get(bulletin["download_url"], as_=OFFICE)
     assert download.status_code == 200 and download.mimetype == "application/pdf"
-    assert f"bulletin-371323-{month}.pdf" in download.headers["Content-Disposition"]
+    # Saved under its Chinese name (RFC 6266: UTF-8 in filename*, an ASCII name beside it),
+    # never cached on the way, never sniffed into another type.
+    assert download.headers["Content-Disposition"] == (
+        f"attachment; filename=\"bulletin-371323-{month}.pdf\"; "
+        f"filename*=UTF-8''{quote(f'沂水县对村巡察整改工作通报-{month}.pdf')}")
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
 
     reader = PdfReader(io.BytesIO(download.data))
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")

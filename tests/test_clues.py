@@ -122,6 +122,7 @@ def test_transfer_feedback_and_the_offices_figures(api, submit):
     assert (letter["kind"], letter["generated"], letter["content_type"]) == ("transfer", True, "application/pdf")
     download = api.get(f"/api/v1/clues/{clue['id']}/documents/{letter['id']}", as_=HANDLER)
     assert download.status_code == 200 and download.data.startswith(b"%PDF-")
+    assert (download.headers["Cache-Control"], download.headers["X-Content-Type-Options"]) == ("no-store", "nosniff")
     text = pdf_text(download.data)
     assert "问题线索移交函" in text and clue["number"] in text and "优亲厚友" in text
 

@@ -1,5 +1,4 @@
 """Accountability (问责): the office records decisions and reads the 整改不力 list."""
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -9,6 +8,7 @@ from ..domain.accountability import Form
 from ..domain.codes import Role, values
 from ..services import accountability
 from .schemas import Code, IsoDate, ObjectIdStr, PhotoUploadSchema, Text
+from .downloads import file_response
 
 blp = Blueprint("accountability", __name__, url_prefix="/api/v1/accountability",
                 description="Accountability (问责): decisions against tickets, suggestions (and, once they exist, "
@@ -125,9 +125,7 @@ class DecisionDocument(MethodView):
     def get(self, decision_id):
         """Download the decision document"""
         document = accountability.document(current_actor(), decision_id)
-        return Response(document.file.read(), content_type=document.content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{document.filename}"',
-                                 "Cache-Control": "no-store"})
+        return file_response(document.file.read(), document.filename, document.content_type)
 
 
 @blp.route("/underperforming")

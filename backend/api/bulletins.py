@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from flask import Response, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -12,6 +12,7 @@ from ..domain.codes import Role
 from ..i18n import _
 from ..services import bulletins
 from .schemas import check_day
+from .downloads import file_response
 
 blp = Blueprint("bulletins", __name__, url_prefix="/api/v1/bulletins",
                 description="The monthly bulletin (通报): rates, overdue tickets, common problems, "
@@ -90,6 +91,5 @@ class BulletinFile(MethodView):
     def get(self, bulletin_id):
         """Download a finished bulletin (PDF, Chinese font embedded)"""
         bulletin, data = bulletins.download(current_actor(), bulletin_id)
-        return Response(data, content_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{bulletins.filename(bulletin)}"',
-                                 "Cache-Control": "no-store"})
+        return file_response(data, bulletins.filename(bulletin), "application/pdf",
+                             ascii_name=bulletins.ascii_filename(bulletin))

@@ -1,6 +1,5 @@
 """Problem clues (问题线索): the office registers and transfers them; the receiving body's
 named handlers feed back. Nobody else sees one; every read is audited."""
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -11,6 +10,7 @@ from ..domain.codes import Role, values
 from ..services import clues
 from .round_schemas import LifecycleEventSchema
 from .schemas import ObjectIdStr, PhotoUploadSchema, Text, VillageCode
+from .downloads import file_response
 
 blp = Blueprint("clues", __name__, url_prefix="/api/v1/clues",
                 description="Problem clues (问题线索): registered and transferred by the office, fed back by "
@@ -242,6 +242,4 @@ class DocumentFile(MethodView):
     def get(self, clue_id, document_id):
         """Download one of the clue's documents (audited)"""
         document = clues.download_document(current_actor(), clue_id, document_id)
-        return Response(document.file.read(), content_type=document.content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{document.filename}"',
-                                 "Cache-Control": "no-store"})
+        return file_response(document.file.read(), document.filename, document.content_type)

@@ -11,6 +11,7 @@ from ..domain.public_reports import ReportState, mask_phone
 from ..services import public_reports
 from .round_schemas import LifecycleEventSchema
 from .schemas import PhoneLocationSchema, PhotoSchema, QuerySetPage, VillageCode
+from .downloads import file_response
 
 blp = Blueprint("public_reports", __name__, url_prefix="/api/v1",
                 description="码上巡视: village QR codes, and the villagers' reports (decided in the 底稿 review)")
@@ -22,8 +23,7 @@ class QrQuerySchema(Schema):
 
 
 def _png(url: str, png: bytes, name: str) -> Response:
-    return Response(png, content_type="image/png", headers={
-        "Content-Disposition": f'inline; filename="{name}"', "X-QR-URL": url, "Cache-Control": "no-store"})
+    return file_response(png, name, "image/png", inline=True, headers={"X-QR-URL": url})
 
 
 @blp.route("/villages/<code>/qr.png")

@@ -1,6 +1,5 @@
 """Rectification (整改) after 反馈, as the office (and the levels above, read-only) sees it:
 each unit's case and plan, each problem, 销号, on-site checks, evaluation, the figures."""
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,6 +10,7 @@ from ..services import oversight, rectification
 from ..api.schemas import DecisionSchema, QuerySetPage
 from .round_schemas import (CaseDetailSchema, CaseFilterSchema, CaseSchema, CheckRequestSchema,
                             EvaluationInSchema, RectificationProblemDetailSchema, ProblemFilterSchema, RectificationProblemSchema)
+from .downloads import file_response
 
 blp = Blueprint("rectification", __name__, url_prefix="/api/v1",
                 description="Rectification after feedback (整改): plans, problems, 销号, evaluation, figures")
@@ -110,9 +110,7 @@ class Document(MethodView):
     def get(self, document_id):
         """An evidence document (PDF, DOCX, XLSX) of a problem I may see"""
         doc, data = rectification.open_document(current_actor(), document_id)
-        return Response(data, content_type=doc.content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{doc.id}.{extension(doc.file_type)}"',
-                                 "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+        return file_response(data, f"{doc.id}.{extension(doc.file_type)}", doc.content_type)
 
 
 @blp.route("/oversight/figures")

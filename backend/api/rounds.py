@@ -10,7 +10,8 @@ from ..services import ledger, oversight, rectification, rounds
 from .round_schemas import (AdvanceSchema, CaseSchema, FeedbackSchema, LookbackStartSchema, RoundDetailSchema, RoundExportSchema,
                             RoundSchema, RoundSettingsSchema, TeamSchema)
 from .schemas import QuerySetPage, TaskSchema
-from .stats import ExportSchema, _attachment
+from .downloads import file_response
+from .stats import ExportSchema
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/v1/rounds",
                 description="Inspection rounds (一轮巡察): villages and their organisations, the team, "
@@ -151,7 +152,7 @@ class RoundLedger(MethodView):
         found = rounds.get_visible(actor, round_id)
         params = {"kind": "rectification", "round_id": str(found.id)}
         body = stream_with_context(ledger.csv_stream(actor.county_code, params))
-        return _attachment(body, ledger.filename(actor.county_code, "csv").replace("ledger-", "rectification-"),
+        return file_response(body, ledger.filename(actor.county_code, "csv").replace("ledger-", "rectification-"),
                            "text/csv; charset=utf-8")
 
 

@@ -2,7 +2,7 @@
 problems (共性问题) and the ledger (台账)."""
 import itertools
 
-from flask import Response, current_app, stream_with_context, url_for
+from flask import current_app, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
@@ -13,6 +13,7 @@ from ..domain.codes import Category, Role, values
 from ..services import ledger, stats
 from .schemas import Code, Masked, VillageCode
 from ..i18n import lazy_
+from .downloads import file_response
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
                 description="The county office's rates, overdue list, common problems and ledger")
@@ -196,12 +197,6 @@ def _params(query: dict) -> dict:
     return {k: v for k, v in out.items() if v}
 
 
-def _attachment(body, name: str, content_type: str) -> Response:
-    return Response(body, content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
-
-
 @blp.route("/resolution")
 class Resolution(MethodView):
     @requires(Role.OFFICE)
@@ -258,7 +253,7 @@ class LedgerCsv(MethodView):
         chunks = ledger.csv_stream(actor.county_code, _params(query))
         first = next(chunks)  # a failure before the first byte is still a JSON error
         body = stream_with_context(itertools.chain([first], chunks))
-        return _attachment(body, ledger.filename(actor.county_code, "csv"), "text/csv; charset=utf-8")
+        return file_response(body, ledger.filename(actor.county_code, "csv"), "text/csv; charset=utf-8")
 
 
 @blp.route("/exports")
@@ -287,5 +282,5 @@ class ExportFile(MethodView):
     def get(self, export_id):
         """Download a finished export"""
         export, data = ledger.download(current_actor(), export_id)
-        return _attachment(data, export.file.filename or f"ledger.{export.format}",
+        return file_response(data, export.file.filename or f"ledger.{export.format}",
                            export.file.content_type or "application/octet-stream")

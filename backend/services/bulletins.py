@@ -61,7 +61,7 @@ def build(bulletin_id: str) -> Bulletin | None:
     Bulletin.objects(id=bulletin.id).update_one(set__status="running")
     try:
         data, pages, summary = render(bulletin.county_code, bulletin.month, bulletin.requested_by)
-        bulletin.file.put(data, content_type="application/pdf", filename=filename(bulletin))
+        bulletin.file.put(data, content_type="application/pdf", filename=ascii_filename(bulletin))
         bulletin.status, bulletin.pages, bulletin.summary = "done", pages, summary
         bulletin.finished_at, bulletin.error = utcnow(), None
     except Exception as exc:
@@ -73,6 +73,13 @@ def build(bulletin_id: str) -> Bulletin | None:
 
 
 def filename(bulletin: Bulletin) -> str:
+    """The name it is saved under: 沂水县对村巡察整改工作通报-2026-11.pdf."""
+    county = County.objects(code=bulletin.county_code).only("name").first()
+    return f"{county.name if county else bulletin.county_code}对村巡察整改工作通报-{bulletin.month}.pdf"
+
+
+def ascii_filename(bulletin: Bulletin) -> str:
+    """The name for a client that cannot read a Chinese one."""
     return f"bulletin-{bulletin.county_code}-{bulletin.month}.pdf"
 
 
