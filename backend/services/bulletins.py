@@ -21,7 +21,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..models import AccountabilityDecision, Bulletin, County
 from ..models.common import utcnow
-from . import departments, stats, suggestions
+from . import departments, file_jobs, stats, suggestions
 from ..domain.privacy import mask
 
 OVERDUE_LISTED = 50
@@ -40,36 +40,20 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 def request(actor: Actor, month: str) -> Bulletin:
     """Queue the month's bulletin; the job builds the PDF, its link serves it."""
-    from ..queue import EXPORTS, enqueue
-
     first, _last = month_bounds(month)
     if first > utcnow().astimezone(CHINA).date():
         raise InvalidInput(_("That month has not begun yet."), errors={"month": [_("In the future.")]})
-    bulletin = Bulletin(county_code=actor.county_code, month=month, requested_by=actor.id).save()
-    if enqueue("workers.bulletins.build_bulletin", str(bulletin.id), queue=EXPORTS, job_id=f"bulletin-{bulletin.id}") is None:
-        bulletin.delete()
-        raise Conflict(_("The job queue cannot take the bulletin right now; try again in a minute."),
-                       code="queue_unavailable")
-    return bulletin
+    return file_jobs.queue(Bulletin(county_code=actor.county_code, month=month, requested_by=actor.id),
+                           "workers.bulletins.build_bulletin", "bulletin-{id}",
+                           _("The job queue cannot take the bulletin right now; try again in a minute."))
 
 
 def build(bulletin_id: str) -> Bulletin | None:
     """Build a bulletin's PDF. Safe to run twice: a finished bulletin is left as it is."""
-    bulletin = Bulletin.objects(id=bulletin_id).first()
-    if bulletin is None or bulletin.status == "done":
-        return bulletin
-    Bulletin.objects(id=bulletin.id).update_one(set__status="running")
-    try:
+    def make(bulletin: Bulletin):
         data, pages, summary = render(bulletin.county_code, bulletin.month, bulletin.requested_by)
-        bulletin.file.put(data, content_type="application/pdf", filename=ascii_filename(bulletin))
-        bulletin.status, bulletin.pages, bulletin.summary = "done", pages, summary
-        bulletin.finished_at, bulletin.error = utcnow(), None
-    except Exception as exc:
-        bulletin.status, bulletin.error, bulletin.finished_at = "failed", str(exc)[:500], utcnow()
-        bulletin.save()
-        raise
-    bulletin.save()
-    return bulletin
+        return data, "application/pdf", ascii_filename(bulletin), {"pages": pages, "summary": summary}
+    return file_jobs.build(Bulletin, bulletin_id, make)
 
 
 def filename(bulletin: Bulletin) -> str:

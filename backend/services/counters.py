@@ -10,6 +10,7 @@ from collections import defaultdict
 from itertools import groupby
 
 from ..domain import metrics
+from ..domain.dotted import flatten, open_item, unflatten
 from ..extensions import find_by_ids
 from ..models import CountyCounter, DayCounter, MonthCounter, Ticket
 
@@ -151,27 +152,17 @@ def _expected_from(rows) -> tuple[dict[str, dict], dict[str, str]]:
     return docs, firsts
 
 
-def _flatten(value, prefix: str, out: dict) -> dict:
-    for key, item in value.items():
-        path = f"{prefix}.{key}"
-        if isinstance(item, dict) and not (prefix.startswith("o") and "due" in item):
-            _flatten(item, path, out)
-        elif item != 0:
-            out[path] = item
-    return out
-
-
 def _live(county_code: str | None) -> tuple[dict[str, dict], dict[str, str]]:
     query = {"county_code": county_code} if county_code else {}
     docs = {}
     for doc in DayCounter._get_collection().find(query):
-        flat = _flatten(doc.get("c", {}), "c", {})
-        _flatten(doc.get("o", {}), "o", flat)
+        flat = flatten(doc.get("c", {}), "c", leaf=open_item)
+        flatten(doc.get("o", {}), "o", leaf=open_item, out=flat)
         if flat:
             docs[doc["_id"]] = flat
     for doc in MonthCounter._get_collection().find(query):
-        flat = _flatten(doc.get("g", {}), "g", {})
-        _flatten(doc.get("o", {}), "o", flat)
+        flat = flatten(doc.get("g", {}), "g", leaf=open_item)
+        flatten(doc.get("o", {}), "o", leaf=open_item, out=flat)
         if flat:
             docs[f"month {doc['_id']}"] = flat
     county_query = {"_id": county_code} if county_code else {}
@@ -197,17 +188,6 @@ def check(county_code: str | None = None) -> list[str]:
             problems.append(f"county {county} first_day: counters have {live_firsts.get(county)!r}, "
                             f"the tickets give {expected_firsts[county]!r}")
     return problems
-
-
-def _unflatten(flat: dict) -> dict:
-    doc: dict = {}
-    for path, value in flat.items():
-        *parents, last = path.split(".")
-        node = doc
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return doc
 
 
 def rebuild(county_code: str | None = None) -> dict:
@@ -241,7 +221,7 @@ def _replace(county_code: str, expected: dict, firsts: dict, clear: bool = True)
     documents = []
     for doc_id, flat in expected.items():
         county, day = doc_id.split(":")
-        nested = _unflatten(flat)
+        nested = unflatten(flat)
         documents.append({"_id": doc_id, "county_code": county, "day": day,
                           "c": nested.get("c", {}), "o": nested.get("o", {})})
     for start in range(0, len(documents), 10_000):
@@ -249,7 +229,7 @@ def _replace(county_code: str, expected: dict, firsts: dict, clear: bool = True)
     month_documents = []
     for doc_id, flat in _months_of(expected).items():
         county, month = doc_id.split(":")
-        nested = _unflatten(flat)
+        nested = unflatten(flat)
         month_documents.append({"_id": doc_id, "county_code": county, "month": month,
                                 "g": nested.get("g", {}), "o": nested.get("o", {})})
     if month_documents:

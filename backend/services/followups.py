@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..auth import Actor
+from ..domain.dotted import flatten, unflatten
 from ..domain.followups import number
 from ..domain.lifecycle import Machine
 from ..models import Sequence, Tally
@@ -52,7 +53,7 @@ class Tallies:
 
     def read(self, county_code: str) -> dict:
         tally = Tally.objects(id=f"{self.kind}:{county_code}").first()
-        return _unflatten({k: v for k, v in _flatten(tally.c if tally else {}).items() if v})
+        return unflatten({k: v for k, v in flatten(tally.c if tally else {}).items() if v})
 
     def recompute(self, county_code: str | None = None) -> dict[str, dict]:
         """{county: flat counters} rebuilt from the documents themselves."""
@@ -68,7 +69,7 @@ class Tallies:
         """Differences between the live figures and the recomputed ones."""
         expected = self.recompute(county_code)
         live_query = Tally.objects(kind=self.kind, **({"county_code": county_code} if county_code else {}))
-        live = {t.county_code: {k: v for k, v in _flatten(t.c).items() if v} for t in live_query}
+        live = {t.county_code: {k: v for k, v in flatten(t.c).items() if v} for t in live_query}
         problems = []
         for county in sorted(set(expected) | set(live)):
             want, have = expected.get(county, {}), live.get(county, {})
@@ -82,30 +83,8 @@ class Tallies:
         expected = self.recompute(county_code)
         Tally.objects(kind=self.kind, **({"county_code": county_code} if county_code else {})).delete()
         for county, flat in expected.items():
-            Tally(id=f"{self.kind}:{county}", kind=self.kind, county_code=county, c=_unflatten(flat)).save()
+            Tally(id=f"{self.kind}:{county}", kind=self.kind, county_code=county, c=unflatten(flat)).save()
         return len(expected)
-
-
-def _flatten(tree: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in (tree or {}).items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, path + "."))
-        else:
-            flat[path] = value
-    return flat
-
-
-def _unflatten(flat: dict) -> dict:
-    tree: dict = {}
-    for path, value in flat.items():
-        node = tree
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return tree
 
 
 # ---------------------------------------------------------------- the writer, with the figures

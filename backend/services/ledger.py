@@ -23,7 +23,7 @@ from ..domain.states import STATUS_LABELS
 from ..errors import Conflict, NotFound
 from ..models import Export, Finding, Ticket
 from ..models.common import utcnow
-from . import stats
+from . import file_jobs, stats
 from ..i18n import _
 
 HEADERS = ("工单编号", "类别", "标题", "问题描述", "乡镇", "村", "事实依据", "政策依据", "责任依据",
@@ -175,24 +175,15 @@ def filename(county_code: str, fmt: str) -> str:
 
 def request_export(actor: Actor, fmt: str, params: dict) -> Export:
     """Queue a ledger export; the job builds the file and the export's link serves it."""
-    from ..queue import EXPORTS, enqueue
-
-    export = Export(county_code=actor.county_code, requested_by=actor.id, format=fmt,
-                    params=params).save()
-    if enqueue("workers.exports.build_export", str(export.id), queue=EXPORTS, job_id=f"export-{export.id}") is None:
-        export.delete()
-        raise Conflict(_("The job queue cannot take the export right now; try again in a minute, "
-                       "or download the CSV, which streams without a job."), code="queue_unavailable")
-    return export
+    return file_jobs.queue(Export(county_code=actor.county_code, requested_by=actor.id, format=fmt, params=params),
+                           "workers.exports.build_export", "export-{id}",
+                           _("The job queue cannot take the export right now; try again in a minute, "
+                             "or download the CSV, which streams without a job."))
 
 
 def build(export_id: str) -> Export | None:
     """Build an export's file. Safe to run twice: a finished export is left as it is."""
-    export = Export.objects(id=export_id).first()
-    if export is None or export.status == "done":
-        return export
-    Export.objects(id=export.id).update_one(set__status="running")
-    try:
+    def make(export: Export):
         buffer = io.BytesIO()
         if export.format == "xlsx":
             count = write_xlsx(export.county_code, export.params, buffer)
@@ -203,15 +194,8 @@ def build(export_id: str) -> Export | None:
                 buffer.write(chunk)
             count = counted[0]
             content_type = "text/csv; charset=utf-8"
-        export.file.put(buffer.getvalue(), content_type=content_type,
-                        filename=filename(export.county_code, export.format))
-        export.status, export.rows, export.finished_at, export.error = "done", count, utcnow(), None
-    except Exception as exc:
-        export.status, export.error, export.finished_at = "failed", str(exc)[:500], utcnow()
-        export.save()
-        raise
-    export.save()
-    return export
+        return buffer.getvalue(), content_type, filename(export.county_code, export.format), {"rows": count}
+    return file_jobs.build(Export, export_id, make)
 
 
 def get(actor: Actor, export_id: str) -> Export:

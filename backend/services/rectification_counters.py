@@ -10,6 +10,7 @@ figures never wait for the deadline sweep.
 from collections import defaultdict
 
 from ..domain import rectification as rect
+from ..domain.dotted import flatten, open_item, unflatten
 from ..models import RectificationProblem, RoundCounter
 
 
@@ -107,22 +108,12 @@ def _expected(county_code: str | None) -> dict[str, dict]:
     return docs
 
 
-def _flat(doc: dict) -> dict:
-    out = {}
-    for unit, values in (doc.get("c") or {}).items():
-        for key, n in values.items():
-            if n:
-                out[f"c.{unit}.{key}"] = n
-    for pid, value in (doc.get("o") or {}).items():
-        out[f"o.{pid}"] = value
-    return out
-
-
 def check(county_code: str | None = None) -> list[str]:
     """Every difference between the live round counters and counters rebuilt from the problems."""
     expected = _expected(county_code)
     query = {"county_code": county_code} if county_code else {}
-    live = {d["_id"]: _flat(d) for d in RoundCounter._get_collection().find(query)}
+    live = {d["_id"]: flatten({"c": d.get("c") or {}, "o": d.get("o") or {}}, leaf=open_item)
+            for d in RoundCounter._get_collection().find(query)}
     problems = []
     for doc_id in sorted(expected.keys() | live.keys()):
         want, have = expected.get(doc_id, {}).get("flat", {}), live.get(doc_id, {})
@@ -140,16 +131,10 @@ def rebuild(county_code: str | None = None) -> int:
     collection.delete_many({"county_code": county_code} if county_code else {})
     documents = []
     for doc_id, doc in expected.items():
-        nested: dict = {"c": {}, "o": {}}
-        for path, value in doc["flat"].items():
-            part, key, *rest = path.split(".")
-            if part == "c":
-                nested["c"].setdefault(key, {})[rest[0]] = value
-            else:
-                nested["o"][key] = value
+        nested = unflatten(doc["flat"])
         county, city, province = doc["meta"]
         documents.append({"_id": doc_id, "county_code": county, "city_code": city, "province_code": province,
-                          **nested})
+                          "c": nested.get("c", {}), "o": nested.get("o", {})})
     if documents:
         collection.insert_many(documents)
     return len(documents)
