@@ -30,9 +30,14 @@ from backend.services import demo  # noqa: E402
 from workers.queues import QUEUE_NAMES, get_queue  # noqa: E402
 
 PASSWORD = "test-password"
-# ../shared beside the checkout (CI lays a copy there too)
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The real data (villages, photos): SHARED_DATA_DIR, or ../shared/data beside the checkout
+# (CI lays a copy there too). Without it the suite stops at once and says where it looked.
+SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR")
+                   or Path(__file__).resolve().parents[2] / "shared" / "data")
 PHOTOS = SHARED_DATA / "photos"
+if not (PHOTOS.is_dir() and (SHARED_DATA / "divisions").is_dir()):
+    pytest.exit(f"The shared test data (photos/, divisions/) is not at {SHARED_DATA}: put the shared folder "
+                "beside the checkout, or set SHARED_DATA_DIR to its data folder.", returncode=4)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
